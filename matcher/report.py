@@ -43,3 +43,209 @@ def render_standard_text(s: Standard) -> str:
         lines.append("")
         lines.extend(f"【註{n}】{f.term}：{f.text}" for n, f in sorted(notes.items()))
     return "\n".join(lines) + "\n"
+
+
+# ---- match reports ------------------------------------------------------------------------------
+import json  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+from .standard import Item  # noqa: E402
+
+TYPE_LABELS = {
+    "task": "工作任務",
+    "output": "工作產出",
+    "indicator": "行為指標",
+    "knowledge": "知識",
+    "skill": "技能",
+    "attitude": "態度",
+}
+STATUS_LABELS = {"covered": "已涵蓋", "partial": "部分涵蓋", "missing": "未提及"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str
+    start: int  # offsets into the analysed input text
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: Item
+    status: str  # covered / partial / missing
+    score: float  # calibrated probability that the text evidences the item
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskCoverage:
+    id: str
+    name: str
+    duty_id: str
+    coverage: float
+    covered: int
+    partial: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    group: str  # duty id, or "K"/"S"/"A"
+    group_name: str
+    task_id: str | None
+    task_name: str | None
+    items: tuple[ItemResult, ...]
+    advice: str
+
+
+@dataclass(frozen=True)
+class StandardRef:
+    code: str
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    standard: StandardRef
+    kind: str  # posting / resume
+    fit: float
+    items: tuple[ItemResult, ...]
+    tasks: tuple[TaskCoverage, ...]
+    duties: tuple[TaskCoverage, ...]
+    gaps: tuple[Gap, ...]
+    clauses: int  # content clauses analysed
+    boilerplate: int  # clauses set aside as boilerplate
+    model: str
+    calibrated: bool
+    warnings: tuple[str, ...] = field(default=())
+
+    def item(self, item_id: str) -> ItemResult:
+        for r in self.items:
+            if r.item.id == item_id:
+                return r
+        raise KeyError(item_id)
+
+    def covered_ids(self, *, include_partial: bool = False) -> list[str]:
+        ok = ("covered", "partial") if include_partial else ("covered",)
+        return [r.item.id for r in self.items if r.status in ok]
+
+    # ---- renderings -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        def item_dict(r: ItemResult) -> dict:
+            return {
+                "id": r.item.id,
+                "type": r.item.type,
+                "text": r.item.text,
+                "task_id": r.item.task_id,
+                "status": r.status,
+                "score": round(r.score, 4),
+                "evidence": [
+                    {"text": e.text, "start": e.start, "end": e.end, "score": round(e.score, 4)} for e in r.evidence
+                ],
+            }
+
+        return {
+            "standard": {"code": self.standard.code, "name": self.standard.name, "version": self.standard.version},
+            "kind": self.kind,
+            "fit": round(self.fit, 4),
+            "items": [item_dict(r) for r in self.items],
+            "tasks": [
+                {"id": t.id, "name": t.name, "duty_id": t.duty_id, "coverage": round(t.coverage, 4),
+                 "covered": t.covered, "partial": t.partial, "total": t.total}
+                for t in self.tasks
+            ],
+            "duties": [{"id": d.id, "name": d.name, "coverage": round(d.coverage, 4)} for d in self.duties],
+            "gaps": [
+                {
+                    "group": g.group,
+                    "group_name": g.group_name,
+                    "task_id": g.task_id,
+                    "task_name": g.task_name,
+                    "advice": g.advice,
+                    "items": [{"id": r.item.id, "type": r.item.type, "text": r.item.text, "status": r.status}
+                              for r in g.items],
+                }
+                for g in self.gaps
+            ],
+            "summary": {
+                "covered": sum(r.status == "covered" for r in self.items),
+                "partial": sum(r.status == "partial" for r in self.items),
+                "missing": sum(r.status == "missing" for r in self.items),
+                "clauses": self.clauses,
+                "boilerplate_clauses": self.boilerplate,
+            },
+            "model": self.model,
+            "calibrated": self.calibrated,
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def to_markdown(self) -> str:
+        who = "職缺" if self.kind == "posting" else "履歷"
+        s = self.standard
+        lines = [
+            f"# 職能比對：{s.name}（{s.code}）",
+            "",
+            f"- 分析對象：{who}",
+            f"- 整體契合度（fit）：**{self.fit:.2f}**",
+            f"- 已涵蓋 {sum(r.status == 'covered' for r in self.items)}、部分涵蓋 "
+            f"{sum(r.status == 'partial' for r in self.items)}、未提及 {sum(r.status == 'missing' for r in self.items)} 項",
+            f"- 分析子句 {self.clauses} 句（另有 {self.boilerplate} 句公司介紹、福利、聯絡等不列入）",
+            "",
+            "## 工作任務涵蓋率",
+            "",
+            "| 任務 | 名稱 | 涵蓋率 |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {t.id} | {t.name} | {t.coverage:.0%} |" for t in self.tasks]
+        lines += ["", "## 逐項結果", "", "| 項目 | 類型 | 內容 | 狀態 | 分數 | 依據 |", "|---|---|---|---|---|---|"]
+        for r in self.items:
+            ev = "；".join(f"「{e.text}」" for e in r.evidence[:2]).replace("|", "｜")
+            lines.append(
+                f"| {r.item.id} | {TYPE_LABELS[r.item.type]} | {r.item.text.replace('|', '｜')} | "
+                f"{STATUS_LABELS[r.status]} | {r.score:.2f} | {ev} |"
+            )
+        if self.gaps:
+            lines += ["", "## 缺口與建議", ""]
+            for g in self.gaps:
+                head = f"{g.task_id} {g.task_name}" if g.task_id else g.group_name
+                lines.append(f"### {head}")
+                lines.append("")
+                lines.append(g.advice)
+                lines.append("")
+                lines += [f"- {r.item.id} {r.item.text}（{STATUS_LABELS[r.status]}）" for r in g.items]
+                lines.append("")
+        if not self.calibrated:
+            lines += ["", "> 注意：此模型尚未校準，狀態門檻為預設值。"]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def to_text(self) -> str:
+        s = self.standard
+        lines = [f"{s.code} {s.name}  fit={self.fit:.2f}  ({self.kind}, {self.clauses} clauses)"]
+        for t in self.tasks:
+            lines.append(f"  {t.id} {t.name}: {t.coverage:.0%}")
+        for r in self.items:
+            mark = {"covered": "✔", "partial": "△", "missing": "✘"}[r.status]
+            ev = f"  ←「{r.evidence[0].text}」[{r.evidence[0].start}:{r.evidence[0].end}]" if r.evidence else ""
+            lines.append(f"{mark} {r.item.id:7s} {r.score:.2f} {r.item.text}{ev}")
+        if self.gaps:
+            lines.append("gaps:")
+            for g in self.gaps:
+                head = f"{g.task_id} {g.task_name}" if g.task_id else g.group_name
+                lines.append(f"  {head}: " + ", ".join(r.item.id for r in g.items))
+        return "\n".join(lines) + "\n"
+
+    def to_csv_rows(self) -> list[dict]:
+        return [
+            {
+                "id": r.item.id, "type": r.item.type, "task_id": r.item.task_id or "", "text": r.item.text,
+                "status": r.status, "score": round(r.score, 4),
+                "evidence": " | ".join(e.text for e in r.evidence),
+                "evidence_spans": " ".join(f"{e.start}-{e.end}" for e in r.evidence),
+            }
+            for r in self.items
+        ]

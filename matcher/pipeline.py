@@ -1,0 +1,325 @@
+"""The Matcher: text -> clauses -> embeddings -> index search + lexical -> scores -> MatchReport.
+
+The CLI, the app, batch and evaluation all go through :class:`Matcher`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import score as sc
+from .cache import EmbeddingCache, cache_dir
+from .catalog import DEFAULT_CODE, Catalog
+from .embed import CachedEncoder, Encoder, load_encoder
+from .errors import InputError, UnknownStandardError
+from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
+from .report import Evidence, Gap, ItemResult, MatchReport, StandardRef, TaskCoverage
+from .standard import Item, Standard
+from .text import Clause, check_input, split_clauses
+
+KINDS = ("posting", "resume")
+MAX_EVIDENCE = 3
+ATTITUDE_CUES_PATH = Path(__file__).resolve().parent / "dicts" / "attitude_cues.json"
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """A text cut into clauses, with the content clauses' vectors."""
+
+    text: str
+    clauses: tuple[Clause, ...]
+    content: tuple[int, ...]  # indexes into clauses of non-boilerplate clauses
+    vectors: np.ndarray  # (len(content), dim)
+
+
+@dataclass(frozen=True)
+class RankedStandard:
+    code: str
+    name: str
+    fit: float
+    covered: int
+
+
+@dataclass(frozen=True)
+class FitItem:
+    item: Item
+    posting: ItemResult
+    resume: ItemResult
+
+
+@dataclass(frozen=True)
+class FitReport:
+    standard: StandardRef
+    posting_fit: float
+    resume_fit: float
+    items: tuple[FitItem, ...]  # the items the posting asks for
+
+    @property
+    def coverage(self) -> float:
+        return sc.coverage([f.resume.status for f in self.items]) if self.items else 0.0
+
+    def to_dict(self) -> dict:
+        def side(r: ItemResult) -> dict:
+            return {
+                "status": r.status,
+                "score": round(r.score, 4),
+                "evidence": [{"text": e.text, "start": e.start, "end": e.end, "score": round(e.score, 4)} for e in r.evidence],
+            }
+
+        return {
+            "standard": {"code": self.standard.code, "name": self.standard.name, "version": self.standard.version},
+            "posting_fit": round(self.posting_fit, 4),
+            "resume_fit": round(self.resume_fit, 4),
+            "coverage": round(self.coverage, 4),
+            "items": [
+                {"id": f.item.id, "type": f.item.type, "text": f.item.text, "posting": side(f.posting), "resume": side(f.resume)}
+                for f in self.items
+            ],
+            "missing": [f.item.id for f in self.items if f.resume.status == "missing"],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def to_text(self) -> str:
+        lines = [
+            f"{self.standard.code} {self.standard.name}: posting fit {self.posting_fit:.2f}, résumé fit "
+            f"{self.resume_fit:.2f}; the résumé evidences {self.coverage:.0%} of what the posting asks for"
+        ]
+        for f in self.items:
+            mark = {"covered": "✔", "partial": "△", "missing": "✘"}[f.resume.status]
+            ev = f"  ←「{f.resume.evidence[0].text}」" if f.resume.evidence else ""
+            lines.append(f"{mark} {f.item.id:7s} {f.item.text}{ev}")
+        return "\n".join(lines) + "\n"
+
+
+class Matcher:
+    """Matches texts against the catalogued standards.
+
+    Heavy parts (model, index) load on first use; construct once and reuse.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        encoder: Encoder | None = None,
+        *,
+        model: str | None = None,
+        calibration: sc.Calibration | None = None,
+        cache: Path | None = None,
+        persist_cache: bool = True,
+    ):
+        self.catalog = catalog or Catalog()
+        self._encoder_arg = encoder
+        self._model_arg = model
+        self._calibration_arg = calibration
+        self.cache = cache or cache_dir()
+        self.persist_cache = persist_cache
+
+    # ---- lazily loaded parts ----------------------------------------------------------------
+    @cached_property
+    def encoder(self) -> CachedEncoder:
+        inner = self._encoder_arg or load_encoder(self._model_arg)
+        store = EmbeddingCache(self.cache / "embeddings.sqlite") if self.persist_cache else None
+        return CachedEncoder(inner, store)
+
+    @cached_property
+    def index(self) -> ItemIndex:
+        return load_or_build(self.catalog.all(), self.encoder, self.cache)
+
+    @cached_property
+    def calibration(self) -> sc.Calibration:
+        return self._calibration_arg or sc.load_calibration(self.encoder.name)
+
+    @cached_property
+    def _attitude_cues(self) -> dict[str, list[str]]:
+        return json.loads(ATTITUDE_CUES_PATH.read_text(encoding="utf-8"))
+
+    def warm(self) -> "Matcher":
+        """Load the model and the index now (for servers and benchmarks)."""
+        _ = self.index, self.calibration
+        return self
+
+    def standard(self, code: str | None) -> Standard:
+        codes = self.catalog.codes()
+        if code is None:
+            code = DEFAULT_CODE if DEFAULT_CODE in codes else (codes[0] if codes else DEFAULT_CODE)
+        return self.catalog.get(code)
+
+    @cached_property
+    def _layout(self) -> dict[str, tuple[list[Item], np.ndarray, np.ndarray]]:
+        """Per standard: items in index order, first view row per item, type index per item."""
+        out = {}
+        for std in self.catalog.all():
+            items, starts, types = [], [], []
+            row = 0
+            for item, texts in item_views(std):
+                items.append(item)
+                starts.append(row)
+                types.append(MATCH_TYPES.index(item.type))
+                row += len(texts)
+            out[std.code] = (items, np.asarray(starts), np.asarray(types))
+        return out
+
+    # ---- analysis -----------------------------------------------------------------------------
+    def analyse(self, texts: Sequence[str], *, kind: str = "posting", check: bool = True) -> list[Analysed]:
+        """Split texts into clauses and embed all content clauses in one batch (deduplicated)."""
+        if kind not in KINDS:
+            raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if check:
+            texts = [check_input(t) for t in texts]
+        split = [split_clauses(t) for t in texts]
+        content = [tuple(i for i, c in enumerate(cl) if not c.boilerplate) for cl in split]
+        flat = [split[k][i].norm for k, idx in enumerate(content) for i in idx]
+        vecs = self.encoder.encode(flat, kind="query", persist=(kind == "posting" and self.persist_cache))
+        out, pos = [], 0
+        for t, cl, idx in zip(texts, split, content):
+            out.append(Analysed(t, tuple(cl), idx, vecs[pos : pos + len(idx)]))
+            pos += len(idx)
+        return out
+
+    def match(self, text: str, *, standard: str | None = None, kind: str = "posting") -> MatchReport:
+        std = self.standard(standard)
+        return self.score(self.analyse([text], kind=kind)[0], std, kind=kind)
+
+    def match_many(self, texts: Sequence[str], *, standard: str | None = None, kind: str = "posting") -> list[MatchReport]:
+        std = self.standard(standard)
+        return [self.score(a, std, kind=kind) for a in self.analyse(texts, kind=kind)]
+
+    def features(self, a: Analysed, std: Standard) -> tuple[np.ndarray, np.ndarray]:
+        """(n_items, n_content_clauses, 3) clause features and the evidence mask."""
+        items, starts, types = self._layout[std.code]
+        ix = self.index
+        rows = ix.standard_rows(std.code)
+        dense = ix.dense(std.code, a.vectors)
+        clause_norms = [a.clauses[i].norm for i in a.content]
+        if clause_norms:
+            lex = (ix.lexical_views(std.code) @ ix.lexical.transform(clause_norms).T).toarray().astype(np.float32)
+        else:
+            lex = np.zeros((len(rows), 0), dtype=np.float32)
+        feats = sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts)
+        mask = np.ones(feats.shape[:2], dtype=bool)
+        for i, item in enumerate(items):
+            if item.type == "attitude":
+                cues = self._attitude_cues.get(item.text, [item.text])
+                mask[i] = [_has_cue(a.clauses[c].norm, cues) for c in a.content]
+        return feats, mask
+
+    def score(self, a: Analysed, std: Standard, *, kind: str = "posting") -> MatchReport:
+        cal = self.calibration
+        items, _, types = self._layout[std.code]
+        feats, mask = self.features(a, std)
+        probs = sc.item_probabilities(sc.item_features(feats, mask), types, cal)
+        logits = sc.clause_logits(feats, types, cal)
+        statuses = [sc.status_of(float(p), cal) for p in probs]
+        results = []
+        for i, item in enumerate(items):
+            ev: list[Evidence] = []
+            if statuses[i] != "missing" and feats.shape[1]:
+                order = np.argsort(-logits[i], kind="stable")
+                for c in order:
+                    if not mask[i, c]:
+                        continue
+                    p = float(sc.sigmoid(logits[i, c]))
+                    if p < cal.partial or len(ev) >= MAX_EVIDENCE:
+                        break
+                    cl = a.clauses[a.content[c]]
+                    ev.append(Evidence(cl.text, cl.start, cl.end, p))
+            results.append(ItemResult(item, statuses[i], float(probs[i]), tuple(ev)))
+        return self._report(std, kind, results, probs, a)
+
+    def _report(self, std: Standard, kind: str, results: list[ItemResult], probs: np.ndarray, a: Analysed) -> MatchReport:
+        cal = self.calibration
+        by_task: dict[str, list[ItemResult]] = {}
+        for r in results:
+            if r.item.task_id and r.item.type in ("indicator", "output"):
+                by_task.setdefault(r.item.task_id, []).append(r)
+        tasks = []
+        for d in std.duties:
+            for t in d.tasks:
+                rs = by_task.get(t.id, [])
+                st = [r.status for r in rs]
+                tasks.append(TaskCoverage(t.id, t.name, d.id, sc.coverage(st), st.count("covered"), st.count("partial"), len(st)))
+        duties = []
+        for d in std.duties:
+            ts = [t for t in tasks if t.duty_id == d.id]
+            cov = float(np.mean([t.coverage for t in ts])) if ts else 0.0
+            duties.append(TaskCoverage(d.id, d.name, d.id, cov, sum(t.covered for t in ts), sum(t.partial for t in ts), sum(t.total for t in ts)))
+        statuses = [r.status for r in results]
+        core = np.array([r.item.type in ("task", "output", "indicator") for r in results])
+        fit = sc.fit_score(sc.fit_features(probs, statuses, core), cal)
+        warnings = []
+        if not a.content:
+            warnings.append("no content clauses: the text holds only boilerplate (company intro, benefits, contact) or nothing to match")
+        if not cal.calibrated:
+            warnings.append(f"model {self.encoder.name} is not calibrated; statuses use prior thresholds")
+        return MatchReport(
+            standard=StandardRef(std.code, std.name, std.version),
+            kind=kind,
+            fit=fit,
+            items=tuple(results),
+            tasks=tuple(tasks),
+            duties=tuple(duties),
+            gaps=tuple(_gaps(std, results, kind)),
+            clauses=len(a.content),
+            boilerplate=len(a.clauses) - len(a.content),
+            model=self.encoder.name,
+            calibrated=cal.calibrated,
+            warnings=tuple(warnings),
+        )
+
+    # ---- other questions -------------------------------------------------------------------------
+    def rank(self, text: str, *, top: int | None = None) -> list[RankedStandard]:
+        a = self.analyse([text])[0]
+        out = []
+        for std in self.catalog.all():
+            r = self.score(a, std)
+            out.append(RankedStandard(std.code, std.name, r.fit, len(r.covered_ids())))
+        out.sort(key=lambda r: (-r.fit, r.code))
+        return out[:top] if top else out
+
+    def fit(self, resume: str, posting: str, *, standard: str | None = None) -> FitReport:
+        std = self.standard(standard)
+        pa = self.analyse([posting], kind="posting")[0]
+        ra = self.analyse([resume], kind="resume")[0]
+        pr, rr = self.score(pa, std, kind="posting"), self.score(ra, std, kind="resume")
+        asked = [(p, r) for p, r in zip(pr.items, rr.items) if p.status != "missing"]
+        return FitReport(
+            standard=pr.standard,
+            posting_fit=pr.fit,
+            resume_fit=rr.fit,
+            items=tuple(FitItem(p.item, p, r) for p, r in asked),
+        )
+
+
+def _has_cue(text: str, cues: list[str]) -> bool:
+    t = unicodedata.normalize("NFKC", text).lower()
+    return any(c.lower() in t for c in cues)
+
+
+def _gaps(std: Standard, results: list[ItemResult], kind: str) -> list[Gap]:
+    verb = "在職缺描述中補充" if kind == "posting" else "在履歷中以具體經歷佐證"
+    gaps = []
+    missing = {r.item.id: r for r in results if r.status != "covered"}
+    for d in std.duties:
+        for t in d.tasks:
+            rs = [missing[x.id] for x in (*t.outputs, *t.indicators) if x.id in missing]
+            if t.id in missing:
+                rs.insert(0, missing[t.id])
+            if rs:
+                what = "、".join(r.item.text.rstrip("。") for r in rs if r.item.type == "output") or t.name
+                gaps.append(Gap(d.id, d.name, t.id, t.name, tuple(rs), f"建議{verb}「{t.name}」的工作內容（如：{what}）。"))
+    for prefix, label in (("knowledge", "知識"), ("skill", "技能"), ("attitude", "態度")):
+        rs = [r for r in results if r.item.type == prefix and r.status != "covered"]
+        if rs:
+            names = "、".join(r.item.text for r in rs[:5])
+            gaps.append(Gap(prefix[0].upper(), label, None, None, tuple(rs), f"建議{verb}以下{label}：{names}{'等' if len(rs) > 5 else ''}。"))
+    return gaps

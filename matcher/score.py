@@ -1,0 +1,165 @@
+"""Scoring stage: pure functions from similarities to item probabilities, statuses, coverage, fit.
+
+For item i and clause c three features are computed (each the maximum over the
+item's views):
+
+* ``z``   dense cosine relative to the item's background: (cos - mu_i) / sigma_i
+* ``lex`` char n-gram TF-IDF cosine (lexical evidence)
+* ``cos`` the raw dense cosine
+
+An item's logit is ``w . [max_c z, max_c lex, max_c cos] + w_type + b``; its
+probability is the logistic of that. The weights, the item-type offsets, the
+``covered``/``partial`` probability thresholds and the fit model are a
+:class:`Calibration` fitted on the labelled development set (``python -m evaluation``),
+saved per model under ``data/calibration/``. Evidence clauses are ranked by the same
+linear score computed per clause.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .index import MATCH_TYPES
+
+FEATURES = ("z", "lex", "cos")
+FIT_FEATURES = ("top5", "share", "mean")
+STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
+CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "data" / "calibration"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model: str
+    weights: tuple[float, ...]  # len(FEATURES) feature weights, then one offset per MATCH_TYPES
+    bias: float
+    covered: float  # probability at or above which an item is "covered"
+    partial: float  # ... "partial"
+    fit_weights: tuple[float, ...] = (8.0, 4.0, 4.0)
+    fit_bias: float = -4.0
+    calibrated: bool = True
+    source: str = ""
+    metrics: dict = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["features"] = list(FEATURES)
+        d["types"] = list(MATCH_TYPES)
+        d["fit_features"] = list(FIT_FEATURES)
+        return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "Calibration":
+        d = json.loads(text)
+        for k in ("features", "types", "fit_features"):
+            d.pop(k, None)
+        d["weights"] = tuple(d["weights"])
+        d["fit_weights"] = tuple(d["fit_weights"])
+        return cls(**d)
+
+    @classmethod
+    def prior(cls, model: str) -> "Calibration":
+        """Used for a model nobody has calibrated: z-score driven, reported as uncalibrated."""
+        return cls(
+            model=model,
+            weights=(1.0, 4.0, 0.0) + (0.0,) * len(MATCH_TYPES),
+            bias=-4.0,
+            covered=0.5,
+            partial=0.3,
+            calibrated=False,
+            source="prior (no calibration for this model; run `python -m evaluation --calibrate`)",
+        )
+
+
+def calibration_path(model: str, directory: Path = CALIBRATION_DIR) -> Path:
+    import re
+
+    return directory / (re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:] + ".json")
+
+
+def load_calibration(model: str, directory: Path = CALIBRATION_DIR) -> Calibration:
+    path = calibration_path(model, directory)
+    if path.is_file():
+        cal = Calibration.from_json(path.read_text(encoding="utf-8"))
+        if cal.model == model:
+            return cal
+    return Calibration.prior(model)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def clause_features(
+    dense: np.ndarray,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    lex: np.ndarray,
+    view_starts: np.ndarray,
+) -> np.ndarray:
+    """(n_items, n_clauses, 3) features from per-view matrices (n_views, n_clauses).
+
+    ``view_starts`` holds the first view row of each item (views of an item are
+    consecutive), so the per-item maximum is a ``maximum.reduceat``.
+    """
+    z = (dense - mu[:, None]) / sigma[:, None]
+    if dense.shape[1] == 0:
+        return np.zeros((len(view_starts), 0, len(FEATURES)), dtype=np.float32)
+    per_item = [np.maximum.reduceat(m, view_starts, axis=0) for m in (z, lex, dense)]
+    return np.stack(per_item, axis=-1).astype(np.float32)
+
+
+def clause_logits(features: np.ndarray, types: np.ndarray, cal: Calibration) -> np.ndarray:
+    """Per (item, clause) linear score; ``types`` indexes MATCH_TYPES for each item."""
+    w = np.asarray(cal.weights[: len(FEATURES)], dtype=np.float32)
+    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float32)
+    return features @ w + offsets[types][:, None] + cal.bias
+
+
+def item_features(features: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """(n_items, 3): the maximum of each feature over the clauses allowed by ``mask``."""
+    n_items = features.shape[0]
+    if features.shape[1] == 0:
+        return np.full((n_items, len(FEATURES)), -10.0, dtype=np.float32)
+    f = features
+    if mask is not None:
+        f = np.where(mask[:, :, None], features, -10.0)
+    return f.max(axis=1)
+
+
+def item_probabilities(item_feats: np.ndarray, types: np.ndarray, cal: Calibration) -> np.ndarray:
+    w = np.asarray(cal.weights[: len(FEATURES)], dtype=np.float64)
+    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float64)
+    return sigmoid(item_feats @ w + offsets[types] + cal.bias)
+
+
+def status_of(p: float, cal: Calibration) -> str:
+    if p >= cal.covered:
+        return "covered"
+    if p >= cal.partial:
+        return "partial"
+    return "missing"
+
+
+def coverage(statuses: list[str]) -> float:
+    """Share of credit: covered 1, partial 0.5, missing 0. Empty -> 0."""
+    if not statuses:
+        return 0.0
+    return float(sum(STATUS_CREDIT[s] for s in statuses) / len(statuses))
+
+
+def fit_features(probs: np.ndarray, statuses: list[str], core: np.ndarray) -> np.ndarray:
+    """Document features for the fit model, over the core items (tasks, outputs, indicators)."""
+    p = probs[core]
+    if len(p) == 0:
+        return np.zeros(len(FIT_FEATURES))
+    top = np.sort(p)[::-1][:5]
+    share = np.mean([statuses[i] != "missing" for i in np.flatnonzero(core)])
+    return np.array([top.mean(), share, p.mean()])
+
+
+def fit_score(x: np.ndarray, cal: Calibration) -> float:
+    return float(sigmoid(np.dot(np.asarray(cal.fit_weights), x) + cal.fit_bias))
