@@ -169,6 +169,10 @@ class Matcher:
             out[std.code] = (items, np.asarray(starts), np.asarray(types))
         return out
 
+    @cached_property
+    def _children(self) -> dict[str, list[tuple[int, list[int]]]]:
+        return {code: sc.task_children(items) for code, (items, _, _) in self._layout.items()}
+
     # ---- analysis -----------------------------------------------------------------------------
     def analyse(self, texts: Sequence[str], *, kind: str = "posting", check: bool = True) -> list[Analysed]:
         """Split texts into clauses and embed all content clauses in one batch (deduplicated)."""
@@ -218,17 +222,21 @@ class Matcher:
         items, _, types = self._layout[std.code]
         feats, mask = self.features(a, std)
         probs = sc.item_probabilities(sc.item_features(feats, mask), types, cal)
+        probs = sc.propagate_tasks(probs, self._children[std.code])
         logits = sc.clause_logits(feats, types, cal)
+        children = dict(self._children[std.code])
         statuses = [sc.status_of(float(p), cal) for p in probs]
         results = []
         for i, item in enumerate(items):
             ev: list[Evidence] = []
             if statuses[i] != "missing" and feats.shape[1]:
-                order = np.argsort(-logits[i], kind="stable")
+                # a task's evidence: its own clauses and its indicators' clauses
+                row = logits[[i, *children.get(i, [])]].max(axis=0)
+                order = np.argsort(-row, kind="stable")
                 for c in order:
                     if not mask[i, c]:
                         continue
-                    p = float(sc.sigmoid(logits[i, c]))
+                    p = float(sc.sigmoid(row[c]))
                     if p < cal.partial or len(ev) >= MAX_EVIDENCE:
                         break
                     cl = a.clauses[a.content[c]]

@@ -8,7 +8,9 @@ item's views):
 * ``cos`` the raw dense cosine
 
 An item's logit is ``w . [max_c z, max_c lex, max_c cos] + w_type + b``; its
-probability is the logistic of that. The weights, the item-type offsets, the
+probability is the logistic of that. A task is then raised to its best indicator's
+probability (the labelling guideline counts a task as evidenced when any of its
+indicators is). The weights, the item-type offsets, the
 ``covered``/``partial`` probability thresholds and the fit model are a
 :class:`Calibration` fitted on the labelled development set (``python -m evaluation``),
 saved per model under ``data/calibration/``. Evidence clauses are ranked by the same
@@ -134,6 +136,28 @@ def item_probabilities(item_feats: np.ndarray, types: np.ndarray, cal: Calibrati
     w = np.asarray(cal.weights[: len(FEATURES)], dtype=np.float64)
     offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float64)
     return sigmoid(item_feats @ w + offsets[types] + cal.bias)
+
+
+def propagate_tasks(probs: np.ndarray, children: list[tuple[int, list[int]]]) -> np.ndarray:
+    """A task is evidenced as strongly as its best indicator, or by its own wording.
+
+    ``children`` pairs each task's position with its indicators' positions; works on
+    (n_items,) and (n_docs, n_items) arrays alike.
+    """
+    out = np.array(probs, dtype=np.float64, copy=True)
+    for t, kids in children:
+        if kids:
+            out[..., t] = np.maximum(out[..., t], out[..., kids].max(axis=-1))
+    return out
+
+
+def task_children(items) -> list[tuple[int, list[int]]]:
+    pos = {it.id: i for i, it in enumerate(items)}
+    kids: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        if it.type == "indicator" and it.task_id in pos:
+            kids.setdefault(it.task_id, []).append(i)
+    return [(pos[t], k) for t, k in kids.items()]
 
 
 def status_of(p: float, cal: Calibration) -> str:

@@ -108,7 +108,19 @@ def to_traditional(text: str) -> str:
     """
     if not is_simplified(text):
         return text
-    return _opencc()[0].convert(text)
+    out = _opencc()[0].convert(text)
+    for pattern, repl in _TW_FIXES:
+        out = pattern.sub(repl, out)
+    return out
+
+
+# OpenCC reads 并 as 併 ("merge") and 发布 as 發佈; Taiwanese usage writes the conjunction
+# 並 ("並發布於各大媒體") and 發布 (the Ministry of Education's form). 併 stays where it is
+# not a conjunction (併發症, 合併).
+_TW_FIXES = (
+    (re.compile(r"(^|(?<=[，,。；;：:、\s]))併"), "並"),
+    (re.compile(r"發佈"), "發布"),
+)
 
 
 def normalize(text: str) -> str:
@@ -154,7 +166,7 @@ _BOILERPLATE_HEADINGS = (
     (("上班時段", "上班時間", "工作時間", "休假制度", "需求人數", "出差外派", "可上班日", "到職日"), "terms"),
 )
 _CONTENT_HEADINGS = (
-    "工作內容", "職務說明", "職責", "工作職責", "主要職責", "職務內容", "工作項目", "負責", "條件", "要求",
+    "工作內容", "職務說明", "職責", "工作職責", "主要職責", "職務內容", "工作項目", "條件", "要求",
     "資格", "必備", "加分", "技能", "專長", "經驗", "經歷", "學歷", "自傳", "工作經歷", "專案", "作品",
     "responsibilities", "requirements", "qualifications", "what you", "you will", "job description",
     "skills", "experience", "education", "summary", "profile", "duties",
@@ -178,15 +190,28 @@ def _heading(line: str) -> tuple[str, int]:
     m = _HEADING_COLON.match(line)
     if m and _section_kind(m.group(1)) is not None:
         return m.group(1).strip(), m.end()
-    stripped = line.strip().rstrip(":：")
-    if 0 < len(stripped) <= 12 and _section_kind(stripped) is not None and not re.search(r"[，。,；;]", stripped):
+    stripped = line.strip().rstrip(":：").strip()
+    if _is_bare_heading(stripped):
         return stripped, len(line)
     return "", 0
 
 
+_NOT_HEADING_START = ("負責", "具", "熟悉", "需", "能", "可", "協助", "擔任", "有", "曾", "會")
+
+
+def _is_bare_heading(s: str) -> bool:
+    """A line that is only a section name: short, no digits or sentence punctuation,
+    and beginning or ending with a known heading word ("工作內容", "福利制度", "工作經歷")."""
+    if not 0 < len(s) <= 8 or re.search(r"[\d，。,；;、]", s) or s.startswith(_NOT_HEADING_START):
+        return False
+    h = normalize(s).lower()
+    words = [w for ws, _ in _BOILERPLATE_HEADINGS for w in ws] + list(_CONTENT_HEADINGS)
+    return any(h.startswith(w) or h.endswith(w) for w in words)
+
+
 def _section_kind(heading: str) -> str | None:
     """'content', a boilerplate reason, or None when the heading is not recognised."""
-    h = unicodedata.normalize("NFKC", heading).lower()
+    h = normalize(heading).lower()
     for words, reason in _BOILERPLATE_HEADINGS:
         if any(w in h for w in words):
             return reason
@@ -196,9 +221,10 @@ def _section_kind(heading: str) -> str | None:
 
 
 def boilerplate_reason(text: str, section_kind: str | None = None) -> str:
+    """Why a clause is boilerplate ("" if it is content); ``text`` may be Simplified or full-width."""
     if section_kind not in (None, "content"):
         return section_kind
-    norm = unicodedata.normalize("NFKC", text)
+    norm = normalize(text)
     for pattern, reason in _BOILERPLATE_PATTERNS:
         if pattern.search(norm):
             return reason

@@ -19,3 +19,27 @@ def seed(seed_text):
     from matcher.icap import parse_standard
 
     return parse_standard(seed_text).standard
+
+
+# a fixed calibration for the hashing encoder: exact, model-independent expectations
+def hashing_calibration():
+    from matcher.score import Calibration
+
+    return Calibration(
+        model="hashing-char12-256",
+        weights=(0.0, 8.0, 0.0) + (0.0,) * 6,
+        bias=-2.0,
+        covered=0.8,
+        partial=0.5,
+        fit_weights=(6.0, 6.0, 0.0),
+        fit_bias=-3.0,
+        source="tests",
+    )
+
+
+@pytest.fixture()
+def fake_matcher(tmp_path):
+    from matcher.embed import HashingEncoder
+    from matcher.pipeline import Matcher
+
+    return Matcher(encoder=HashingEncoder(), calibration=hashing_calibration(), cache=tmp_path / "cache")

