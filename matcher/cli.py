@@ -106,6 +106,41 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchConfig, score_file, summarise
+
+    cols = tuple(c for spec in (args.text_column or []) for c in spec.split("+") if c)
+    cfg = BatchConfig(cols, args.id_column, args.standard, args.chunk_rows)
+    if args.engine == "ray":
+        from .batch_ray import score_file_ray
+
+        n = score_file_ray(args.input, args.output, cfg, model=args.model, catalog_dir=args.catalog, workers=args.workers)
+        _out(f"wrote {n} rows to {args.output}/ (Parquet, Ray engine)")
+        return 0
+    m = _matcher(args)
+    stats = score_file(m, args.input, args.output, cfg, progress=not args.quiet, restart=args.restart)
+    rate = stats.rows / stats.seconds if stats.seconds else 0.0
+    resumed = f", {stats.chunks_skipped} chunk(s) reused from the checkpoint" if stats.chunks_skipped else ""
+    _out(
+        f"wrote {stats.rows} rows to {args.output}: {stats.ok} ok, {stats.empty} empty, {stats.error} error "
+        f"({rate:.1f} rows/s, {stats.clauses_encoded} clauses encoded{resumed})"
+    )
+    if args.summary:
+        import csv
+
+        rows, md = summarise(args.output, m.standard(args.standard))
+        base = Path(args.output)
+        md_path = base.with_name(base.stem + ".summary.md")
+        csv_path = base.with_name(base.stem + ".summary.csv")
+        md_path.write_text(md, encoding="utf-8")
+        with csv_path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        _out(f"summary: {md_path}, {csv_path}")
+    return 0
+
+
 def cmd_model_build(args: argparse.Namespace) -> int:
     from .convert import build_model
     from .embed import DEFAULT_MODEL_DIR
@@ -160,6 +195,21 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", choices=("json", "text"), default="text")
     add_common(x)
     x.set_defaults(func=cmd_fit)
+
+    x = sub.add_parser("batch", help="score a dataset of postings (CSV/TSV, JSONL, Parquet, XLSX), resumably")
+    x.add_argument("input", metavar="INPUT")
+    x.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="output file; its suffix picks the format")
+    x.add_argument("--text-column", action="append", metavar="C",
+                   help="text column; repeat or join with '+' to combine (e.g. job_content+job_require)")
+    x.add_argument("--id-column", metavar="C")
+    x.add_argument("--engine", choices=("local", "ray"), default="local")
+    x.add_argument("--workers", type=int, help="Ray workers (default: one per CPU)")
+    x.add_argument("--chunk-rows", type=int, default=256)
+    x.add_argument("--restart", action="store_true", help="ignore a checkpoint left by an interrupted run")
+    x.add_argument("--summary", action="store_true", help="also write per-item coverage shares (Markdown + CSV)")
+    x.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_common(x)
+    x.set_defaults(func=cmd_batch)
 
     mo = sub.add_parser("model", help="build the default embedding model")
     mo_sub = mo.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
