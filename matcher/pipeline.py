@@ -237,7 +237,9 @@ class Matcher:
                     if not mask[i, c]:
                         continue
                     p = float(sc.sigmoid(row[c]))
-                    if p < cal.partial or len(ev) >= MAX_EVIDENCE:
+                    # the best clause is always shown: an item's probability combines the best
+                    # value of each feature, which may come from different clauses
+                    if (ev and p < cal.partial) or len(ev) >= MAX_EVIDENCE:
                         break
                     cl = a.clauses[a.content[c]]
                     ev.append(Evidence(cl.text, cl.start, cl.end, p))

@@ -86,3 +86,9 @@ def test_rank_and_fit(fake_matcher):
     assert asked["S14"] == "covered" and asked["S15"] == "missing"
     d = fit.to_dict()
     assert "S15" in d["missing"] and "S14" not in d["missing"]
+
+
+def test_every_evidenced_item_names_a_clause(fake_matcher):
+    r = fake_matcher.match(POSTING + "\n撰寫成效分析與改善建議報告\n蒐集回饋意見")
+    for item in r.items:
+        assert (item.status == "missing") == (item.evidence == ()), item.item.id
