@@ -103,11 +103,12 @@ def bm25_scores(std: Standard, docs_clauses: list[list[str]], cache, k1: float =
 
 # ---- fitting -----------------------------------------------------------------------------------------
 def _design(f: np.ndarray, types: np.ndarray) -> np.ndarray:
-    """(n_docs*n_items, k + n_types): features and a one-hot of the item type."""
+    """(n_docs*n_items, k + n_types + n_items): features, a one-hot of the item type and
+    one of the item itself (per-item offsets; L2 shrinks those with little evidence to 0)."""
     n_docs, n_items, k = f.shape
     onehot = np.zeros((n_items, len(MATCH_TYPES)))
     onehot[np.arange(n_items), types] = 1
-    return np.concatenate([f.reshape(-1, k), np.tile(onehot, (n_docs, 1))], axis=1)
+    return np.concatenate([f.reshape(-1, k), np.tile(onehot, (n_docs, 1)), np.tile(np.eye(n_items), (n_docs, 1))], axis=1)
 
 
 def fit_items(f: np.ndarray, y: np.ndarray, scored: np.ndarray, types: np.ndarray):
@@ -188,7 +189,7 @@ def crossval(data: Data, method: str, seed: int = 0):
     return probs, pred, fit
 
 
-def calibrate(data: Data, model: str, metrics: dict) -> sc.Calibration:
+def calibrate(data: Data, model: str, metrics: dict, code: str) -> sc.Calibration:
     f = data.feats["matcher"]
     lr = fit_items(f, data.y, data.scored, data.types)
     p = _predict(lr, f, data)
@@ -197,9 +198,12 @@ def calibrate(data: Data, model: str, metrics: dict) -> sc.Calibration:
     dm = fit_doc_model(doc_fit_features(p, partial, data.types), is_pr)
     coef = lr.coef_[0]
     k = f.shape[2]
+    n_types = len(MATCH_TYPES)
+    offsets = {it.id: round(float(x), 4) for it, x in zip(data.items, coef[k + n_types :])}
     return sc.Calibration(
         model=model,
-        weights=tuple(float(x) for x in coef[:k]) + tuple(float(x) for x in coef[k:]),
+        weights=tuple(float(x) for x in coef[:k]) + tuple(float(x) for x in coef[k : k + n_types]),
+        item_offsets={code: offsets},
         bias=0.0,
         covered=round(covered, 4),
         partial=round(partial, 4),
@@ -332,7 +336,7 @@ def write_report(path: Path, data: Data, results: dict, cal: sc.Calibration, sha
         f"{n_pos} positive (document, item) pairs, {n_amb} pairs marked ambiguous and left out. "
         "Guideline: `evaluation/GUIDELINE.md`.",
         f"- Protocol: {FOLDS}-fold cross-validation over documents (stratified by group and kind). In each "
-        "fold a logistic regression over the method's features plus the item type, the `partial` "
+        "fold a logistic regression over the method's features plus item-type and per-item offsets, the `partial` "
         "threshold (best F1) and the fit model are fitted on the other folds. **All numbers below are "
         "held-out.** Intervals: 95% bootstrap over documents (1,000 resamples).",
         "- An item is predicted as evidenced when its status is `covered` or `partial`.",
@@ -435,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = reliability(held["matcher"][data.scored], data.y[data.scored])
         m = results["matcher"]
         metrics = {k: round(m[k], 4) for k in ("precision", "recall", "f1", "map", "auc_unrelated", "auc_neighbour")}
-        cal = calibrate(data, matcher.encoder.name, metrics)
+        cal = calibrate(data, matcher.encoder.name, metrics, std.code)
         if not args.no_save:
             path = calibration_path(cal.model)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -221,9 +221,10 @@ class Matcher:
         cal = self.calibration
         items, _, types = self._layout[std.code]
         feats, mask = self.features(a, std)
-        probs = sc.item_probabilities(sc.item_features(feats, mask), types, cal)
+        offsets = sc.item_offset_vector(cal, std.code, [it.id for it in items])
+        probs = sc.item_probabilities(sc.item_features(feats, mask), types, cal, offsets)
         probs = sc.propagate_tasks(probs, self._children[std.code])
-        logits = sc.clause_logits(feats, types, cal)
+        logits = sc.clause_logits(feats, types, cal, offsets)
         children = dict(self._children[std.code])
         statuses = [sc.status_of(float(p), cal) for p in probs]
         results = []

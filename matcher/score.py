@@ -7,7 +7,7 @@ item's views):
 * ``lex`` char n-gram TF-IDF cosine (lexical evidence)
 * ``cos`` the raw dense cosine
 
-An item's logit is ``w . [max_c z, max_c lex, max_c cos] + w_type + b``; its
+An item's logit is ``w . [max_c z, max_c lex, max_c cos] + w_type + w_item + b``; its
 probability is the logistic of that. A task is then raised to its best indicator's
 probability (the labelling guideline counts a task as evidenced when any of its
 indicators is). The weights, the item-type offsets, the
@@ -42,6 +42,9 @@ class Calibration:
     partial: float  # ... "partial"
     fit_weights: tuple[float, ...] = (8.0, 4.0, 4.0)
     fit_bias: float = -4.0
+    # per standard, per item: an offset learned from the labelled set (items it never
+    # saw, e.g. of another standard, get 0 and so their type's offset alone)
+    item_offsets: dict = field(default_factory=dict, compare=False)
     calibrated: bool = True
     source: str = ""
     metrics: dict = field(default_factory=dict, compare=False)
@@ -114,11 +117,18 @@ def clause_features(
     return np.stack(per_item, axis=-1).astype(np.float32)
 
 
-def clause_logits(features: np.ndarray, types: np.ndarray, cal: Calibration) -> np.ndarray:
+def item_offset_vector(cal: Calibration, code: str, item_ids: list[str]) -> np.ndarray:
+    table = cal.item_offsets.get(code, {})
+    return np.array([table.get(i, 0.0) for i in item_ids], dtype=np.float64)
+
+
+def clause_logits(features: np.ndarray, types: np.ndarray, cal: Calibration, item_offsets: np.ndarray | None = None) -> np.ndarray:
     """Per (item, clause) linear score; ``types`` indexes MATCH_TYPES for each item."""
     w = np.asarray(cal.weights[: len(FEATURES)], dtype=np.float32)
-    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float32)
-    return features @ w + offsets[types][:, None] + cal.bias
+    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float32)[types]
+    if item_offsets is not None:
+        offsets = offsets + item_offsets.astype(np.float32)
+    return features @ w + offsets[:, None] + cal.bias
 
 
 def item_features(features: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -132,10 +142,12 @@ def item_features(features: np.ndarray, mask: np.ndarray | None = None) -> np.nd
     return f.max(axis=1)
 
 
-def item_probabilities(item_feats: np.ndarray, types: np.ndarray, cal: Calibration) -> np.ndarray:
+def item_probabilities(item_feats: np.ndarray, types: np.ndarray, cal: Calibration, item_offsets: np.ndarray | None = None) -> np.ndarray:
     w = np.asarray(cal.weights[: len(FEATURES)], dtype=np.float64)
-    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float64)
-    return sigmoid(item_feats @ w + offsets[types] + cal.bias)
+    offsets = np.asarray(cal.weights[len(FEATURES) :], dtype=np.float64)[types]
+    if item_offsets is not None:
+        offsets = offsets + item_offsets
+    return sigmoid(item_feats @ w + offsets + cal.bias)
 
 
 def propagate_tasks(probs: np.ndarray, children: list[tuple[int, list[int]]]) -> np.ndarray:
