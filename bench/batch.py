@@ -52,9 +52,9 @@ def main() -> None:
           f"{sum(map(len, clauses)) / sum(map(len, unique)):.2f})")
 
     enc = SentenceTransformerEncoder()
-    enc.encode(unique[:64])  # warm up
+    enc.encode(unique[:64], kind="passage")  # warm up
     t = time.perf_counter()
-    enc.encode(unique)
+    enc.encode(unique, kind="passage")
     bare_s = time.perf_counter() - t
     bare_rate = len(unique) / bare_s
     print(f"bare encoder   {bare_rate:7.1f} clauses/s   ({len(unique)} unique clauses in {bare_s:.1f} s)")
@@ -80,7 +80,7 @@ def main() -> None:
 
         # naive = encode every clause, no dedup (timed) + the same scoring with vectors in memory (timed)
         t = time.perf_counter()
-        enc.encode(clauses)
+        enc.encode(clauses, kind="passage")
         encode_all_s = time.perf_counter() - t
         t = time.perf_counter()
         score_file(m, src, tmp / "out2.csv", cfg, progress=False)
@@ -89,7 +89,7 @@ def main() -> None:
         print(f"naive          {stats.rows / naive_s:7.1f} rows/s      (every clause encoded: {encode_all_s:.1f} s "
               f"+ scoring and I/O: {scoring_s:.1f} s)")
         t = time.perf_counter()
-        enc.encode(unique)
+        enc.encode(unique, kind="passage")
         bare_rate = (bare_rate + len(unique) / (time.perf_counter() - t)) / 2
         print(f"bare encoder, timed again after: mean of both runs {bare_rate:.1f} clauses/s")
         uniq_rate = encoded / pipe_s

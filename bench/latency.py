@@ -87,7 +87,7 @@ def main() -> None:
         m.match(POSTING)
         warm.append(time.perf_counter() - t)
         t = time.perf_counter()
-        m.encoder.inner.encode(clauses, kind="query")
+        m.encoder.inner.encode(clauses, kind="passage")
         bare.append(time.perf_counter() - t)
     import tempfile
 

@@ -29,7 +29,7 @@ import numpy as np
 from .errors import IndexError_
 from .standard import Item, Standard
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 BACKGROUND_PATH = Path(__file__).resolve().parent.parent / "data" / "background.txt"
 MATCH_TYPES = ("task", "output", "indicator", "knowledge", "skill", "attitude")
 
@@ -160,8 +160,10 @@ class ItemIndex:
             raise IndexError_("the catalogue has no standards to index; run `matcher standards import PATH`")
         from .text import normalize
 
+        # e5's retrieval recipe: the short side (items) as queries, sentences as passages;
+        # the background stands in for clauses, so it is encoded as they are
         vectors = encoder.encode([normalize(v.text) for v in views], kind="query")
-        bg = encoder.encode([normalize(t) for t in background], kind="query")
+        bg = encoder.encode([normalize(t) for t in background], kind="passage")
         sims = vectors @ bg.T
         mu = sims.mean(axis=1)
         sigma = np.maximum(sims.std(axis=1), 1e-3)

@@ -183,7 +183,7 @@ class Matcher:
         split = [split_clauses(t) for t in texts]
         content = [tuple(i for i, c in enumerate(cl) if not c.boilerplate) for cl in split]
         flat = [split[k][i].norm for k, idx in enumerate(content) for i in idx]
-        vecs = self.encoder.encode(flat, kind="query", persist=(kind == "posting" and self.persist_cache))
+        vecs = self.encoder.encode(flat, kind="passage", persist=(kind == "posting" and self.persist_cache))
         out, pos = [], 0
         for t, cl, idx in zip(texts, split, content):
             out.append(Analysed(t, tuple(cl), idx, vecs[pos : pos + len(idx)]))
