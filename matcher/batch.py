@@ -83,17 +83,28 @@ def detect_format(path: Path) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig, utf-8 or cp950 (Big5), from the first 1 MB."""
-    head = path.read_bytes()[: 1 << 20] if path.stat().st_size < (1 << 20) else _head(path, 1 << 20)
+    """utf-8-sig, utf-8 or cp950 (Big5), from the first 1 MB.
+
+    Text that is UTF-8 but for a few damaged bytes (under 1% of characters) stays
+    UTF-8; its damaged bytes become U+FFFD and the rows holding them say so.
+    """
+    head = _head(path, 1 << 20)
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    for enc in ("utf-8", "cp950"):
-        try:
-            head.decode(enc)
-            return enc
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # cut mid-character at the 1 MB boundary
-                return enc
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4 and len(head) == 1 << 20:  # cut mid-character at the 1 MB boundary
+            return "utf-8"
+    text = head.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= max(1, len(text) // 100):
+        return "utf-8"
+    try:
+        head.decode("cp950")
+        return "cp950"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()
@@ -246,9 +257,13 @@ def score_chunk(matcher, rows: list[RowIn], cfg: BatchConfig, task_ids: list[str
             base.update(status="error", message=r.error)
             continue
         text = row_text(r.values, cfg.text_columns)
+        notes = []
+        if "\ufffd" in text:
+            notes.append("bytes that were not valid in the file's encoding were replaced with \ufffd")
         if len(text) > MAX_CELL_CHARS:
-            base["message"] = f"text cut to {MAX_CELL_CHARS:,} of {len(text):,} characters"
+            notes.append(f"text cut to {MAX_CELL_CHARS:,} of {len(text):,} characters")
             text = text[:MAX_CELL_CHARS]
+        base["message"] = "; ".join(notes)
         try:
             check_input(text)
         except InputError as exc:
@@ -474,8 +489,34 @@ def score_file(
 
 
 # ---- dataset summary --------------------------------------------------------------------------------------------
-def summarise(output_path: str | Path, standard, fmt: str | None = None) -> tuple[list[dict], str]:
-    """Per item: the share of scored postings that cover it. Returns (CSV rows, Markdown)."""
+def summary_svg(rows: list[dict], title: str) -> str:
+    """A horizontal bar chart (SVG, no dependencies): per item, the share of postings evidencing it."""
+    from html import escape
+
+    rows = sorted(rows, key=lambda r: -r["evidenced_share"])
+    bar_h, left, width = 18, 330, 360
+    height = 40 + bar_h * len(rows) + 30
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 60}" height="{height}" '
+           'font-family="Noto Sans CJK TC, WenQuanYi Zen Hei, PingFang TC, Microsoft JhengHei, sans-serif" font-size="11">',
+           f'<text x="10" y="20" font-size="14">{escape(title)}</text>']
+    for k, r in enumerate(rows):
+        y = 40 + k * bar_h
+        label = f"{r['id']} {r['text'][:22]}"
+        out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label)}</text>')
+        out.append(f'<rect x="{left}" y="{y + 2}" width="{width * r["covered_share"]:.1f}" height="{bar_h - 5}" fill="#1b7f3b"/>')
+        extra = width * (r["evidenced_share"] - r["covered_share"])
+        out.append(f'<rect x="{left + width * r["covered_share"]:.1f}" y="{y + 2}" width="{extra:.1f}" '
+                   f'height="{bar_h - 5}" fill="#e0b84a"/>')
+        out.append(f'<text x="{left + width * r["evidenced_share"] + 4:.1f}" y="{y + 12}">{r["evidenced_share"]:.0%}</text>')
+    y = 40 + bar_h * len(rows) + 16
+    out.append(f'<text x="{left}" y="{y}">green: covered · amber: partial · scale 0–100%</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def summarise(output_path: str | Path, standard, fmt: str | None = None, chart: str | None = None) -> tuple[list[dict], str]:
+    """Per item: the share of scored postings that cover it. Returns (CSV rows, Markdown);
+    ``chart`` names an image (e.g. the file :func:`summary_svg` was written to) to embed."""
     path = Path(output_path)
     fmt = fmt or detect_format(path)
     counts: dict[str, list[int]] = {}
@@ -500,6 +541,7 @@ def summarise(output_path: str | Path, standard, fmt: str | None = None) -> tupl
         })
     md = [f"# 資料集摘要：{standard.name}（{standard.code}）", "", f"{n} postings scored (status ok).", "",
           "Share of postings that evidence each item (covered or partial); the bar is that share.", "",
+          *([f"![share of postings evidencing each item]({chart})", ""] if chart else []),
           "| item | type | wording | evidenced | covered | |", "|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: -r["evidenced_share"]):
         bar = "█" * round(r["evidenced_share"] * 20)

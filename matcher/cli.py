@@ -128,16 +128,21 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.summary:
         import csv
 
-        rows, md = summarise(args.output, m.standard(args.standard))
+        from .batch import summary_svg
+
         base = Path(args.output)
         md_path = base.with_name(base.stem + ".summary.md")
         csv_path = base.with_name(base.stem + ".summary.csv")
+        svg_path = base.with_name(base.stem + ".summary.svg")
+        std = m.standard(args.standard)
+        rows, md = summarise(args.output, std, chart=svg_path.name)
+        svg_path.write_text(summary_svg(rows, f"{std.code} {std.name}: share of postings evidencing each item"), encoding="utf-8")
         md_path.write_text(md, encoding="utf-8")
         with csv_path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, list(rows[0]))
             w.writeheader()
             w.writerows(rows)
-        _out(f"summary: {md_path}, {csv_path}")
+        _out(f"summary: {md_path}, {csv_path}, {svg_path}")
     return 0
 
 

@@ -181,6 +181,12 @@ def test_summary(fake_matcher, tmp_path, seed):
     assert by_id["S14"]["evidenced_share"] == round(2 / 6, 4)  # 2 of the 6 ok rows are the PR text
     assert by_id["K03"]["evidenced_share"] == 0.0
     assert md.startswith("# 資料集摘要：公關企劃人員（KMC2432-004v2）") and "6 postings scored" in md
+    from matcher.batch import summary_svg
+
+    _, with_chart = summarise(out, seed, chart="out.summary.svg")
+    assert "![share of postings evidencing each item](out.summary.svg)" in with_chart
+    svg = summary_svg(rows, "title")
+    assert svg.startswith("<svg") and svg.count("<rect") == 2 * len(rows) and ">S14 新聞稿、致詞稿、聲明書撰寫能力<" in svg
 
 
 def test_ray_engine_equals_local(tmp_path, monkeypatch):
@@ -204,3 +210,16 @@ def test_ray_engine_equals_local(tmp_path, monkeypatch):
     local_rows = pd.read_parquet(local)
     assert ray_rows["row"].tolist() == list(range(57))
     pd.testing.assert_frame_equal(ray_rows[local_rows.columns], local_rows, check_dtype=False)
+
+
+def test_damaged_utf8_is_read_as_utf8_and_flagged(fake_matcher, tmp_path):
+    src = tmp_path / "damaged.csv"
+    good = "".join(f"{i},負責撰寫新聞稿與聲明書，規劃記者會與公關活動\n" for i in range(1, 40))
+    src.write_bytes(("id,text\n" + good).encode("utf-8") + b"40,\xff\xfe broken \x81 bytes\n" + "41,管理代理商\n".encode("utf-8"))
+    assert detect_encoding(src) == "utf-8"
+    out = tmp_path / "out.jsonl"
+    score_file(fake_matcher, src, out, BatchConfig(("text",), "id"), progress=False)
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 41 and rows[0]["status"] == rows[40]["status"] == "ok"
+    assert rows[39]["id"] == "40" and "replaced" in rows[39]["message"]
+    assert rows[0]["message"] == ""
