@@ -67,7 +67,7 @@ def results_section(report: MatchReport, text: str, who: str) -> None:
     n = {k: sum(r.status == k for r in report.items) for k in ("covered", "partial", "missing")}
     c2.metric("已涵蓋／部分涵蓋", f"{n['covered']}／{n['partial']}")
     c3.metric("未提及", f"{n['missing']}")
-    st.caption(f"{s.name}（{s.code} {s.version}）· 分析 {report.clauses} 句，另有 {report.boilerplate} 句公司介紹、福利、聯絡資訊等不列入依據")
+    st.caption(f"{s.name}（{s.code} {s.version}）· 分析 {report.clauses} 句，另有 {report.boilerplate} 句職稱、公司介紹、福利、聯絡資訊等不列入依據")
     for w in report.warnings:
         st.warning(w)
     coverage_section(report)

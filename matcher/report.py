@@ -194,7 +194,7 @@ class MatchReport:
             f"- 整體契合度（fit）：**{self.fit:.2f}**",
             f"- 已涵蓋 {sum(r.status == 'covered' for r in self.items)}、部分涵蓋 "
             f"{sum(r.status == 'partial' for r in self.items)}、未提及 {sum(r.status == 'missing' for r in self.items)} 項",
-            f"- 分析子句 {self.clauses} 句（另有 {self.boilerplate} 句公司介紹、福利、聯絡等不列入）",
+            f"- 分析子句 {self.clauses} 句（另有 {self.boilerplate} 句職稱、公司介紹、福利、聯絡等不列入）",
             "",
             "## 工作任務涵蓋率",
             "",

@@ -4,7 +4,7 @@ Clauses are cut from the ORIGINAL text, so ``text[c.start:c.end] == c.text`` alw
 holds and evidence offsets point into what the user gave us. Each clause also carries
 ``norm``: NFKC (full-width -> half-width), whitespace folded, and Simplified ->
 Traditional when the clause is written in Simplified characters. Boilerplate
-(company intro, 福利/待遇/薪資, 應徵方式, addresses, contact) is marked so that it
+(the title line, company intro, 福利/待遇/薪資, 應徵方式, addresses, contact) is marked so that it
 never counts as evidence.
 """
 
@@ -274,17 +274,43 @@ def _cut_long(line: str, a: int, b: int, offset: int) -> Iterable[tuple[int, int
             start = c
 
 
+def _is_title(line: str) -> bool:
+    """The first line of a posting or résumé, when it only names the job or the person:
+    short, no sentence punctuation, no list marker ("公關企劃專員（集團公關室）",
+    "王小明｜公關專員", "PR Specialist 公關專員"). A title says what the job is called,
+    not what it involves, so it is never evidence of an item."""
+    s = line.strip()
+    if not 0 < len(s) <= 30 or re.search(r"[。，,；;：:！？!?]", s) or _MARKER_AT_START.match(s):
+        return False
+    return not normalize(s).startswith(_DUTY_VERBS)  # "負責撰寫新聞稿" is a duty, not a title
+
+
+_DUTY_VERBS = (
+    "負責", "協助", "規劃", "撰寫", "執行", "管理", "處理", "維護", "建立", "蒐集", "收集", "擔任", "熟悉",
+    "具", "能", "需", "參與", "辦理", "統籌", "經營", "推動", "進行", "提出", "追蹤", "分析", "設計", "開發",
+    "聯繫", "協調", "策劃", "籌備", "整理", "製作", "編輯", "企劃", "評估", "監督", "帶領", "主導", "曾",
+)
+
+
 def split_clauses(text: str) -> list[Clause]:
     """Cut a posting or résumé into clauses, with offsets into ``text`` and boilerplate marked."""
     clauses: list[Clause] = []
     section, section_kind = "", None
     pos = 0
+    first = True
     for line in re.split(r"(?<=\n)", text):
         start = pos
         pos += len(line)
         body = line.rstrip("\r\n")
         if not body.strip():
             continue
+        if first:
+            first = False
+            if not _heading(body)[0] and _is_title(body) and text.strip() != body.strip():
+                a = start + len(body) - len(body.lstrip())
+                raw = body.strip()
+                clauses.append(Clause(raw, a, a + len(raw), normalize(raw), "", "title"))
+                continue
         heading, cut = _heading(body)
         if heading:
             kind = _section_kind(heading)

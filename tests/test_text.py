@@ -107,3 +107,14 @@ def test_simplified_boilerplate_is_recognised():
     text = "【公司简介】\n我们是一家公关公司\n【工作内容】\n负责撰写新闻稿\n【福利待遇】\n周休二日、年终奖金\n【应征方式】\n请寄简历"
     got = [(c.norm, c.boilerplate) for c in split_clauses(text)]
     assert got == [("我們是一家公關公司", "company"), ("負責撰寫新聞稿", ""), ("週休二日、年終獎金", "benefits"), ("請寄簡歷", "apply")]
+
+
+def test_first_line_title_is_not_evidence():
+    got = [(c.text, c.boilerplate) for c in split_clauses("公關企劃專員（集團公關室）\n1. 撰寫新聞稿\n")]
+    assert got == [("公關企劃專員（集團公關室）", "title"), ("撰寫新聞稿", "")]
+    assert split_clauses("王小明｜公關專員\n- 撰寫新聞稿")[0].boilerplate == "title"
+    assert split_clauses("PR Specialist 公關專員\n撰寫新聞稿")[0].boilerplate == "title"
+    # a duty on the first line, a one-line text, or a heading is not a title
+    assert split_clauses("負責撰寫新聞稿\n管理代理商")[0].boilerplate == ""
+    assert split_clauses("公關企劃專員")[0].boilerplate == ""
+    assert split_clauses("【工作內容】\n撰寫新聞稿")[0].section == "工作內容"
