@@ -60,7 +60,6 @@ class Stats:
     ok: int = 0
     empty: int = 0
     error: int = 0
-    clauses: int = 0
     clauses_encoded: int = 0
     seconds: float = 0.0
     chunks_skipped: int = 0

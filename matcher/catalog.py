@@ -62,14 +62,6 @@ class Catalog:
     def all(self) -> list[Standard]:
         return [self.get(c) for c in self.codes()]
 
-    def fingerprint(self) -> str:
-        import hashlib
-
-        h = hashlib.sha256()
-        for std in self.all():
-            h.update(std.fingerprint().encode())
-        return h.hexdigest()[:16]
-
     def import_file(self, path: str | Path) -> ParsedStandard:
         """Parse an iCAP text export and save it (JSON + source text) into the catalogue."""
         parsed = read_standard(path)

@@ -147,11 +147,10 @@ class ItemIndex:
         self.lexical = lexical
         self.model = model
         self.fingerprint = fingerprint
-        self.rows: dict[str, np.ndarray] = {}
-        for i, v in enumerate(views):
-            self.rows.setdefault(v.standard, [])  # type: ignore[arg-type]
-            self.rows[v.standard].append(i)  # type: ignore[union-attr]
-        self.rows = {k: np.asarray(v, dtype=np.int64) for k, v in self.rows.items()}
+        codes = [v.standard for v in views]
+        self.rows: dict[str, np.ndarray] = {
+            code: np.flatnonzero(np.array(codes) == code).astype(np.int64) for code in dict.fromkeys(codes)
+        }
         self.faiss: dict[str, "faiss.Index"] = {}
         for code, rows in self.rows.items():
             ix = faiss.IndexFlatIP(self.vectors.shape[1])

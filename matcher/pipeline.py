@@ -174,12 +174,11 @@ class Matcher:
         return {code: sc.task_children(items) for code, (items, _, _) in self._layout.items()}
 
     # ---- analysis -----------------------------------------------------------------------------
-    def analyse(self, texts: Sequence[str], *, kind: str = "posting", check: bool = True) -> list[Analysed]:
+    def analyse(self, texts: Sequence[str], *, kind: str = "posting") -> list[Analysed]:
         """Split texts into clauses and embed all content clauses in one batch (deduplicated)."""
         if kind not in KINDS:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        if check:
-            texts = [check_input(t) for t in texts]
+        texts = [check_input(t) for t in texts]
         split = [split_clauses(t) for t in texts]
         content = [tuple(i for i, c in enumerate(cl) if not c.boilerplate) for cl in split]
         flat = [split[k][i].norm for k, idx in enumerate(content) for i in idx]

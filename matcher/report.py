@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .standard import Standard
+import json
+from dataclasses import dataclass, field
+
+from .standard import Item, Standard
 
 
 def render_standard_text(s: Standard) -> str:
@@ -46,11 +49,6 @@ def render_standard_text(s: Standard) -> str:
 
 
 # ---- match reports ------------------------------------------------------------------------------
-import json  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-
-from .standard import Item  # noqa: E402
-
 TYPE_LABELS = {
     "task": "工作任務",
     "output": "工作產出",

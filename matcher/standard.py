@@ -8,7 +8,6 @@ give the canonical JSON form (schema: ``matcher/schema/standard.schema.json``);
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -320,8 +319,3 @@ class Standard:
         if not isinstance(data, dict):
             raise StandardFormatError("standard JSON must be an object")
         return cls.from_dict(data)
-
-    def fingerprint(self) -> str:
-        """A stable hash of the canonical JSON: changes whenever any item changes."""
-        blob = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        return hashlib.sha256(blob).hexdigest()[:16]
