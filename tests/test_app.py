@@ -130,3 +130,11 @@ def test_batch_tab(app):
     assert df["id"].tolist() == ["1", "2", "3"]
     assert df["status"].tolist() == ["ok", "empty", "ok"]
     assert df["fit"].iloc[0] > df["fit"].iloc[2]
+
+
+def test_server_config_keeps_everything_local():
+    import tomllib
+
+    cfg = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["server"]["address"] == "localhost"
