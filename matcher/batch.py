@@ -405,6 +405,8 @@ def score_file(
     chunks; used by the tests of resumption.
     """
     inp, out = Path(input_path), Path(output_path)
+    if not inp.is_file():
+        raise DatasetError(f"{inp}: no such file")
     in_fmt = input_format or detect_format(inp)
     out_fmt = output_format or detect_format(out)
     parts = out.with_name(out.name + ".parts")

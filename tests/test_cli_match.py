@@ -73,3 +73,22 @@ def test_rank_and_fit(tmp_path, capsys):
     assert code == 0, err
     d = json.loads(out)
     assert {"posting_fit", "resume_fit", "coverage", "items", "missing"} <= set(d)
+
+
+def test_batch_command(tmp_path, capsys):
+    src = tmp_path / "jobs.csv"
+    src.write_text("id,工作內容,條件\n1,新聞稿、致詞稿、聲明書撰寫,代理商管理\n2,,\n", encoding="utf-8")
+    out = tmp_path / "scores.jsonl"
+    code, stdout, err = run(capsys, "batch", str(src), "-o", str(out), "--text-column", "工作內容+條件",
+                            "--id-column", "id", "--model", "hashing", "--quiet", "--summary")
+    assert code == 0, err
+    assert stdout.splitlines()[0].startswith("wrote 2 rows to ") and "1 ok, 1 empty, 0 error" in stdout
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["id"], r["status"]) for r in rows] == [("1", "ok"), ("2", "empty")]
+    assert (tmp_path / "scores.summary.md").is_file() and (tmp_path / "scores.summary.svg").is_file()
+    code, _, err = run(capsys, "batch", str(src), "-o", str(out), "--text-column", "nope", "--model", "hashing")
+    assert code == 1 and "text column(s) ['nope'] not in the input" in err
+    code, _, err = run(capsys, "batch", str(tmp_path / "missing.csv"), "-o", str(out), "--model", "hashing")
+    assert code == 1 and "no such file" in err
+    code, _, err = run(capsys, "batch", str(src), "-o", str(src / "out.csv"), "--model", "hashing", "--quiet")
+    assert code == 1 and err.startswith("error: Not a directory") and err.count("\n") == 1
