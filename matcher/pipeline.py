@@ -71,7 +71,7 @@ class FitReport:
             return {
                 "status": r.status,
                 "score": round(r.score, 4),
-                "evidence": [{"text": e.text, "start": e.start, "end": e.end, "score": round(e.score, 4)} for e in r.evidence],
+                "evidence": [e.to_dict() for e in r.evidence],
             }
 
         return {

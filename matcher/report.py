@@ -67,6 +67,10 @@ class Evidence:
     end: int
     score: float
 
+    def to_dict(self) -> dict:
+        """The evidence object of the JSON contract: text, start, end (into the input), score."""
+        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+
 
 @dataclass(frozen=True)
 class ItemResult:
@@ -139,9 +143,7 @@ class MatchReport:
                 "task_id": r.item.task_id,
                 "status": r.status,
                 "score": round(r.score, 4),
-                "evidence": [
-                    {"text": e.text, "start": e.start, "end": e.end, "score": round(e.score, 4)} for e in r.evidence
-                ],
+                "evidence": [e.to_dict() for e in r.evidence],
             }
 
         return {
