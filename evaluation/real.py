@@ -26,9 +26,10 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def read_postings(root: Path = SHARED_POSTINGS) -> dict[str, tuple[str, str]]:
-    """``source:id`` -> (title, text) for the Cake 2025 and 104 2023 postings (ids: Cake's
-    own id; for 104 the 1-based row number). Empty when ``root`` is absent."""
+def read_postings(root: Path = SHARED_POSTINGS, engineering: bool = False) -> dict[str, tuple[str, str]]:
+    """``source:id`` -> (title, text) for the Cake 2025 and 104 2023 postings, and with
+    ``engineering`` the 104 2018 engineering ones (ids: Cake's own id; for the 104 files
+    the 1-based row number). Empty when ``root`` is absent."""
     out: dict[str, tuple[str, str]] = {}
     cake = root / "cake_2025.jsonl"
     if cake.is_file():
@@ -43,6 +44,11 @@ def read_postings(root: Path = SHARED_POSTINGS) -> dict[str, tuple[str, str]]:
             for i, r in enumerate(csv.DictReader(fh), 1):
                 text = "\n".join(x for x in (r["job_content"], r["job_require"]) if x)
                 out[f"104_2023:{i}"] = (r["job_name"], text)
+    eng = root / "104_2018_engineering.csv"
+    if engineering and eng.is_file():
+        with eng.open(encoding="utf-8", newline="") as fh:
+            for i, r in enumerate(csv.DictReader(fh), 1):
+                out[f"104_2018_engineering:{i}"] = (r["jobname"], r["jobDescription"])
     return out
 
 

@@ -1,7 +1,9 @@
 """The catalogue: a folder of standards as canonical JSON, each beside its source text.
 
 ``data/standards/<CODE>.json`` is what the matcher loads; ``<CODE>.txt`` is the iCAP
-text export it was parsed from, kept so that the JSON can be regenerated and checked.
+text export it was parsed from, kept so that the JSON can be regenerated and checked;
+``glossary/<CODE>.json``, where present, lists evidence terms per item (see
+:mod:`matcher.glossary`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import StandardFormatError, UnknownStandardError
+from .glossary import Glossary, load_glossary
 from .icap import ParsedStandard, read_standard
 from .standard import Standard
 
@@ -42,6 +45,7 @@ class Catalog:
     def __init__(self, directory: str | Path | None = None):
         self.directory = Path(directory) if directory is not None else default_catalog_dir()
         self._cache: dict[str, Standard] = {}
+        self._glossaries: dict[str, Glossary] = {}
 
     def codes(self) -> list[str]:
         if not self.directory.is_dir():
@@ -58,6 +62,13 @@ class Catalog:
                 raise StandardFormatError(f"{path} holds standard {std.code}, not {code}")
             self._cache[code] = std
         return self._cache[code]
+
+    def glossary(self, code: str) -> Glossary:
+        """The evidence terms of standard ``code`` (empty when it has no glossary file)."""
+        if code not in self._glossaries:
+            std = self.get(code)
+            self._glossaries[code] = load_glossary(self.directory, code, [i.id for i in std.items()])
+        return self._glossaries[code]
 
     def all(self) -> list[Standard]:
         return [self.get(c) for c in self.codes()]

@@ -198,7 +198,7 @@ class Matcher:
         return [self.score(a, std, kind=kind) for a in self.analyse(texts, kind=kind)]
 
     def features(self, a: Analysed, std: Standard) -> tuple[np.ndarray, np.ndarray]:
-        """(n_items, n_content_clauses, 3) clause features and the evidence mask."""
+        """(n_items, n_content_clauses, len(FEATURES)) clause features and the evidence mask."""
         items, starts, types = self._layout[std.code]
         ix = self.index
         rows = ix.standard_rows(std.code)
@@ -208,7 +208,8 @@ class Matcher:
             lex = (ix.lexical_views(std.code) @ ix.lexical.transform(clause_norms).T).toarray().astype(np.float32)
         else:
             lex = np.zeros((len(rows), 0), dtype=np.float32)
-        feats = sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts)
+        terms = self.catalog.glossary(std.code).hits([it.id for it in items], clause_norms)
+        feats = sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts, terms)
         mask = np.ones(feats.shape[:2], dtype=bool)
         for i, item in enumerate(items):
             if item.type == "attitude":
@@ -225,13 +226,15 @@ class Matcher:
         probs = sc.propagate_tasks(probs, self._children[std.code])
         logits = sc.clause_logits(feats, types, cal, offsets)
         children = dict(self._children[std.code])
+        glossary = self.catalog.glossary(std.code)
         statuses = [sc.status_of(float(p), cal) for p in probs]
         results = []
         for i, item in enumerate(items):
             ev: list[Evidence] = []
             if statuses[i] != "missing" and feats.shape[1]:
                 # a task's evidence: its own clauses and its indicators' clauses
-                row = logits[[i, *children.get(i, [])]].max(axis=0)
+                family = [i, *children.get(i, [])]
+                row = logits[family].max(axis=0)
                 order = np.argsort(-row, kind="stable")
                 for c in order:
                     if not mask[i, c]:
@@ -242,7 +245,8 @@ class Matcher:
                     if (ev and p < cal.partial) or len(ev) >= MAX_EVIDENCE:
                         break
                     cl = a.clauses[a.content[c]]
-                    ev.append(Evidence(cl.text, cl.start, cl.end, p))
+                    terms = dict.fromkeys(t for k in family for t in glossary.matched(items[k].id, cl.norm))
+                    ev.append(Evidence(cl.text, cl.start, cl.end, p, tuple(terms)))
             results.append(ItemResult(item, statuses[i], float(probs[i]), tuple(ev)))
         return self._report(std, kind, results, probs, a)
 

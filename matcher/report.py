@@ -66,10 +66,12 @@ class Evidence:
     start: int  # offsets into the analysed input text
     end: int
     score: float
+    terms: tuple[str, ...] = ()  # glossary terms of the item found in this clause
 
     def to_dict(self) -> dict:
-        """The evidence object of the JSON contract: text, start, end (into the input), score."""
-        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+        """The evidence object of the JSON contract: text, start, end (into the input), score,
+        terms (the item's glossary terms found in the text)."""
+        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4), "terms": list(self.terms)}
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Scoring stage: pure functions from similarities to item probabilities, statuses, coverage, fit.
 
-For item i and clause c three features are computed (each the maximum over the
-item's views):
+For item i and clause c four features are computed (the first three each the maximum
+over the item's views):
 
-* ``z``   dense cosine relative to the item's background: (cos - mu_i) / sigma_i
-* ``lex`` char n-gram TF-IDF cosine (lexical evidence)
-* ``cos`` the raw dense cosine
+* ``z``    dense cosine relative to the item's background: (cos - mu_i) / sigma_i
+* ``lex``  char n-gram TF-IDF cosine (lexical evidence)
+* ``cos``  the raw dense cosine
+* ``term`` 1 when the clause holds one of the item's glossary terms (:mod:`.glossary`)
 
-An item's logit is ``w . [max_c z, max_c lex, max_c cos] + w_type + w_item + b``; its
+An item's logit is ``w . [max_c z, max_c lex, max_c cos, max_c term] + w_type + w_item + b``; its
 probability is the logistic of that. A task is then raised to its best indicator's
 probability (the labelling guideline counts a task as evidenced when any of its
 indicators is). The weights, the item-type offsets, the
@@ -27,7 +28,7 @@ import numpy as np
 
 from .index import MATCH_TYPES
 
-FEATURES = ("z", "lex", "cos")
+FEATURES = ("z", "lex", "cos", "term")
 FIT_FEATURES = ("top5", "share", "mean")
 STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "data" / "calibration"
@@ -49,6 +50,11 @@ class Calibration:
     source: str = ""
     metrics: dict = field(default_factory=dict, compare=False)
 
+    def __post_init__(self):
+        if len(self.weights) != len(FEATURES) + len(MATCH_TYPES):
+            raise ValueError(f"a calibration needs {len(FEATURES)} feature weights ({', '.join(FEATURES)}) and "
+                             f"{len(MATCH_TYPES)} type offsets, got {len(self.weights)} weights")
+
     def to_json(self) -> str:
         d = asdict(self)
         d["features"] = list(FEATURES)
@@ -59,6 +65,9 @@ class Calibration:
     @classmethod
     def from_json(cls, text: str) -> "Calibration":
         d = json.loads(text)
+        if d.get("features", list(FEATURES)) != list(FEATURES) or d.get("types", list(MATCH_TYPES)) != list(MATCH_TYPES):
+            raise ValueError(f"calibration for features {d.get('features')} / types {d.get('types')}, this version uses "
+                             f"{list(FEATURES)} / {list(MATCH_TYPES)}")
         for k in ("features", "types", "fit_features"):
             d.pop(k, None)
         d["weights"] = tuple(d["weights"])
@@ -70,7 +79,7 @@ class Calibration:
         """Used for a model nobody has calibrated: z-score driven, reported as uncalibrated."""
         return cls(
             model=model,
-            weights=(1.0, 4.0, 0.0) + (0.0,) * len(MATCH_TYPES),
+            weights=(1.0, 4.0, 0.0, 2.0) + (0.0,) * len(MATCH_TYPES),
             bias=-4.0,
             covered=0.5,
             partial=0.3,
@@ -86,9 +95,14 @@ def calibration_path(model: str, directory: Path = CALIBRATION_DIR) -> Path:
 
 
 def load_calibration(model: str, directory: Path = CALIBRATION_DIR) -> Calibration:
+    """The saved calibration of ``model``; the prior when there is none, or when it was fitted
+    for other features (an older version: rerun ``python -m evaluation``)."""
     path = calibration_path(model, directory)
     if path.is_file():
-        cal = Calibration.from_json(path.read_text(encoding="utf-8"))
+        try:
+            cal = Calibration.from_json(path.read_text(encoding="utf-8"))
+        except (ValueError, TypeError, KeyError):
+            return Calibration.prior(model)
         if cal.model == model:
             return cal
     return Calibration.prior(model)
@@ -104,8 +118,10 @@ def clause_features(
     sigma: np.ndarray,
     lex: np.ndarray,
     view_starts: np.ndarray,
+    terms: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(n_items, n_clauses, 3) features from per-view matrices (n_views, n_clauses).
+    """(n_items, n_clauses, 4) features from per-view matrices (n_views, n_clauses) and the
+    per-item glossary hits ``terms`` (n_items, n_clauses; zeros when omitted).
 
     ``view_starts`` holds the first view row of each item (views of an item are
     consecutive), so the per-item maximum is a ``maximum.reduceat``.
@@ -114,6 +130,7 @@ def clause_features(
     if dense.shape[1] == 0:
         return np.zeros((len(view_starts), 0, len(FEATURES)), dtype=np.float32)
     per_item = [np.maximum.reduceat(m, view_starts, axis=0) for m in (z, lex, dense)]
+    per_item.append(np.zeros_like(per_item[0]) if terms is None else np.asarray(terms, dtype=np.float32))
     return np.stack(per_item, axis=-1).astype(np.float32)
 
 

@@ -27,7 +27,7 @@ def hashing_calibration():
 
     return Calibration(
         model="hashing-char12-256",
-        weights=(0.0, 8.0, 0.0) + (0.0,) * 6,
+        weights=(0.0, 8.0, 0.0, 0.0) + (0.0,) * 6,
         bias=-2.0,
         covered=0.8,
         partial=0.5,
