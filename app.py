@@ -147,7 +147,7 @@ def items_table_section(report: MatchReport) -> None:
     st.subheader("逐項結果")
     rows = [
         {"項目": r.item.id, "類型": TYPE_LABELS[r.item.type], "內容": r.item.text, "狀態": STATUS_LABELS[r.status],
-         "分數": round(r.score, 2), "依據": "；".join(e.text for e in r.evidence)}
+         "分數": round(r.score, 2), "依據": "；".join(e.text for e in r.evidence), "關鍵詞": "、".join(r.terms())}
         for r in report.items
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

@@ -81,6 +81,10 @@ class ItemResult:
     score: float  # calibrated probability that the text evidences the item
     evidence: tuple[Evidence, ...] = ()
 
+    def terms(self) -> tuple[str, ...]:
+        """The glossary terms found in the evidence clauses, in order, once each."""
+        return tuple(dict.fromkeys(t for e in self.evidence for t in e.terms))
+
 
 @dataclass(frozen=True)
 class TaskCoverage:
@@ -206,7 +210,10 @@ class MatchReport:
         lines += [f"| {t.id} | {t.name} | {t.coverage:.0%} |" for t in self.tasks]
         lines += ["", "## 逐項結果", "", "| 項目 | 類型 | 內容 | 狀態 | 分數 | 依據 |", "|---|---|---|---|---|---|"]
         for r in self.items:
-            ev = "；".join(f"「{e.text}」" for e in r.evidence[:2]).replace("|", "｜")
+            ev = "；".join(f"「{e.text}」" for e in r.evidence[:2])
+            if r.terms():
+                ev += f"（關鍵詞：{'、'.join(r.terms())}）"
+            ev = ev.replace("|", "｜")
             lines.append(
                 f"| {r.item.id} | {TYPE_LABELS[r.item.type]} | {r.item.text.replace('|', '｜')} | "
                 f"{STATUS_LABELS[r.status]} | {r.score:.2f} | {ev} |"
@@ -248,6 +255,7 @@ class MatchReport:
                 "status": r.status, "score": round(r.score, 4),
                 "evidence": " | ".join(e.text for e in r.evidence),
                 "evidence_spans": " ".join(f"{e.start}-{e.end}" for e in r.evidence),
+                "terms": " | ".join(r.terms()),
             }
             for r in self.items
         ]

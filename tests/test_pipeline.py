@@ -52,8 +52,10 @@ def test_renderings(fake_matcher):
     assert md.startswith("# 職能比對：公關企劃人員（KMC2432-004v2）")
     assert "| S14 | 技能 | 新聞稿、致詞稿、聲明書撰寫能力 | 已涵蓋 |" in md
     assert "✔ S14" in r.to_text()
+    assert "關鍵詞：新聞稿" in next(line for line in md.splitlines() if line.startswith("| S14 |"))
     rows = r.to_csv_rows()
     assert rows[0]["id"] == "T1.1" and len(rows) == 62
+    assert "新聞稿" in next(row for row in rows if row["id"] == "S14")["terms"].split(" | ")
 
 
 def test_attitudes_only_from_explicit_statements(fake_matcher):
