@@ -8,8 +8,9 @@ guideline, and lives beside the standard: ``<catalogue>/glossary/<CODE>.json``::
     {"standard": "KMC2432-004v2", "about": "...", "items": {"S14": ["新聞稿", "press release"], ...}}
 
 A term matches a clause when it occurs in the clause's normalised text (NFKC, lower
-case); a term in Latin letters or digits must stand as a whole word ("IG" does not match
-"design"). A standard without a glossary simply has no term evidence.
+case); a term in Latin letters or digits must stand as a whole word, give or take an
+English inflection ("IG" does not match "design"; "press release" matches "press releases").
+A standard without a glossary simply has no term evidence.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _pattern(term: str) -> re.Pattern[str]:
     t = re.escape(_fold(term))
     # Latin/digit ends must not continue into a longer word; CJK has no word boundaries
     left = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", _fold(term)) else ""
-    right = r"(?![a-z0-9])" if re.search(r"[a-z0-9]$", _fold(term)) else ""
+    right = r"(?:s|es|ed|ing)?(?![a-z0-9])" if re.search(r"[a-z0-9]$", _fold(term)) else ""
     return re.compile(left + t + right)
 
 
@@ -66,6 +67,13 @@ class Glossary:
                 if any(p.search(t) for _, p in pats):
                     out[i, j] = 1.0
         return out
+
+    def merged(self, extra: dict[str, Sequence[str]]) -> "Glossary":
+        """This glossary with more terms for some items (e.g. attitude cues)."""
+        terms = dict(self.terms)
+        for item, ts in extra.items():
+            terms[item] = tuple(dict.fromkeys((*terms.get(item, ()), *ts)))
+        return Glossary(self.standard, terms)
 
     def to_json(self, about: str = "") -> str:
         d = {"standard": self.standard, "about": about, "items": {k: list(v) for k, v in self.terms.items()}}

@@ -6,8 +6,6 @@ The CLI, the app, batch and evaluation all go through :class:`Matcher`.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +18,7 @@ from .cache import EmbeddingCache, cache_dir
 from .catalog import DEFAULT_CODE, Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError, UnknownStandardError
+from .glossary import Glossary
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
 from .report import Evidence, Gap, ItemResult, MatchReport, StandardRef, TaskCoverage
 from .standard import Item, Standard
@@ -123,6 +122,7 @@ class Matcher:
         self._calibration_arg = calibration
         self.cache = cache or cache_dir()
         self.persist_cache = persist_cache
+        self._glossaries: dict[str, Glossary] = {}
 
     # ---- lazily loaded parts ----------------------------------------------------------------
     @cached_property
@@ -142,6 +142,14 @@ class Matcher:
     @cached_property
     def _attitude_cues(self) -> dict[str, list[str]]:
         return json.loads(ATTITUDE_CUES_PATH.read_text(encoding="utf-8"))
+
+    def glossary(self, std: Standard) -> Glossary:
+        """The standard's glossary, with each attitude's explicit-statement cues as its terms
+        (an attitude without cues in ``dicts/attitude_cues.json`` is cued by its own name)."""
+        if std.code not in self._glossaries:
+            cues = {c.id: self._attitude_cues.get(c.name, [c.name]) for c in std.attitudes}
+            self._glossaries[std.code] = self.catalog.glossary(std.code).merged(cues)
+        return self._glossaries[std.code]
 
     def warm(self) -> "Matcher":
         """Load the model and the index now (for servers and benchmarks)."""
@@ -208,13 +216,12 @@ class Matcher:
             lex = (ix.lexical_views(std.code) @ ix.lexical.transform(clause_norms).T).toarray().astype(np.float32)
         else:
             lex = np.zeros((len(rows), 0), dtype=np.float32)
-        terms = self.catalog.glossary(std.code).hits([it.id for it in items], clause_norms)
+        terms = self.glossary(std).hits([it.id for it in items], clause_norms)
         feats = sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts, terms)
+        # attitudes only from explicit statements: a clause is evidence for one only if it holds a cue
         mask = np.ones(feats.shape[:2], dtype=bool)
-        for i, item in enumerate(items):
-            if item.type == "attitude":
-                cues = self._attitude_cues.get(item.text, [item.text])
-                mask[i] = [_has_cue(a.clauses[c].norm, cues) for c in a.content]
+        attitude = types == MATCH_TYPES.index("attitude")
+        mask[attitude] = terms[attitude] > 0
         return feats, mask
 
     def score(self, a: Analysed, std: Standard, *, kind: str = "posting") -> MatchReport:
@@ -226,7 +233,7 @@ class Matcher:
         probs = sc.propagate_tasks(probs, self._children[std.code])
         logits = sc.clause_logits(feats, types, cal, offsets)
         children = dict(self._children[std.code])
-        glossary = self.catalog.glossary(std.code)
+        glossary = self.glossary(std)
         statuses = [sc.status_of(float(p), cal) for p in probs]
         results = []
         for i, item in enumerate(items):
@@ -312,11 +319,6 @@ class Matcher:
             resume_fit=rr.fit,
             items=tuple(FitItem(p.item, p, r) for p, r in asked),
         )
-
-
-def _has_cue(text: str, cues: list[str]) -> bool:
-    t = unicodedata.normalize("NFKC", text).lower()
-    return any(c.lower() in t for c in cues)
 
 
 def _gaps(std: Standard, results: list[ItemResult], kind: str) -> list[Gap]:

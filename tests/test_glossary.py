@@ -14,9 +14,11 @@ def test_terms_match_normalised_text_and_whole_latin_words():
     g = Glossary("X", {"S13": ("IG", "粉絲專頁"), "S14": ("press release", "新聞稿")})
     assert g.matched("S13", "經營ＩＧ與粉絲專頁") == ("IG", "粉絲專頁")  # full-width folded by NFKC
     assert g.matched("S13", "UI design") == ()  # "ig" inside a word is not the term
-    assert g.matched("S14", "Write PRESS RELEASES") == ()  # a longer word
+    assert g.matched("S14", "Write PRESS RELEASES") == ("press release",)  # an inflection
     assert g.matched("S14", "write a Press Release.") == ("press release",)
+    assert g.matched("S14", "press releaser") == ()  # another word
     assert g.matched("K01", "anything") == ()
+    assert g.merged({"S13": ["IG", "Threads"]}).terms["S13"] == ("IG", "粉絲專頁", "Threads")
     hits = g.hits(["S13", "S14", "K01"], ["IG 小編", "撰寫新聞稿", ""])
     assert hits.dtype == np.float32 and hits.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 0]]
 
