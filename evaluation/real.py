@@ -57,7 +57,7 @@ def load_real(standard: Standard, root: Path = SHARED_POSTINGS, path: Path = LAB
     changed postings). Tasks are added from their indicators, as in the development set."""
     known = {i.id for i in standard.items()}
     task_of = {p.id: t.id for t in standard.tasks for p in t.indicators}
-    postings = read_postings(root)
+    postings = read_postings(root, engineering=True)
     docs, problems = [], []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
