@@ -74,7 +74,10 @@ def test_real_labels_join_by_id_and_hash(tmp_path, seed):
 def test_real_labels_match_the_shared_postings(seed):
     if not (SHARED / "data" / "postings").is_dir():
         pytest.skip("../shared/data/postings is not present")
-    from evaluation.real import load_real
+    from evaluation.real import LABELS_2_PATH, load_real
 
     docs, problems = load_real(seed)
     assert problems == [] and len(docs) == 46
+    docs2, problems2 = load_real(seed, path=LABELS_2_PATH)
+    assert problems2 == [] and len(docs2) == 52
+    assert not {d.id for d in docs} & {d.id for d in docs2}  # the two sets are disjoint
