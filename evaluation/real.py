@@ -1,9 +1,10 @@
-"""Item labels for real postings in ``../shared/data/postings`` (a held-out test set).
+"""Item labels for real postings in ``../shared/data/postings`` (held-out test sets).
 
 The postings are third-party text: only our labels live in the project
-(``evaluation/real_labels.txt``: source:id, the labels, the ambiguous items and a hash
-of the text they were read from); the text is read from ``../shared`` at run time. A
-posting whose text no longer hashes to the recorded value is reported and left out.
+(``evaluation/real_labels.txt`` and ``real_labels_2.txt``: source:id, a hash of the text
+that was labelled, the labels, the ambiguous items); the text is read from ``../shared``
+at run time. A posting whose text no longer hashes to the recorded value is reported and
+left out.
 """
 
 from __future__ import annotations

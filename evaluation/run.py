@@ -359,7 +359,7 @@ def _ci(v, ci) -> str:
 
 
 def write_report(path: Path, data: Data, results: dict, cal: sc.Calibration, shared: dict | None,
-                 model: str, seconds: float, rel, real: dict | None = None) -> str:
+                 model: str, seconds: float, rel, real: list[dict] | None = None) -> str:
     docs = data.docs
     n_post = sum(d.kind == "posting" for d in docs)
     n_res = len(docs) - n_post
@@ -513,8 +513,7 @@ def main(argv: list[str] | None = None) -> int:
             shared = shared_postings_auc(scorer, std)
         write_report(Path(args.out), data, results, cal, shared, matcher.encoder.name, time.time() - t0, rel, real)
         print(f"item micro-F1 {m['f1']:.3f}  MAP {m['map']:.3f}  fit-AUC unrelated {m['auc_unrelated']:.3f}  "
-              f"neighbour {m['auc_neighbour']:.3f}" + (f"  shared {shared['auc']:.3f}" if shared else "")
-              )
+              f"neighbour {m['auc_neighbour']:.3f}" + (f"  shared {shared['auc']:.3f}" if shared else ""))
         for name, r in results.items():
             rr = "".join(f"  {t['name']} F1 {t['results'][name]['f1']:.3f}" for t in real or [])
             print(f"  {name:26s} dev F1 {r['f1']:.3f}  MAP {r['map']:.3f}{rr}")

@@ -19,6 +19,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -44,11 +45,9 @@ class Glossary:
     standard: str
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # item id -> terms
 
-    def __post_init__(self):
-        object.__setattr__(self, "_compiled", {i: [(t, _pattern(t)) for t in ts] for i, ts in self.terms.items()})
-
-    def __hash__(self) -> int:
-        return hash((self.standard, tuple(sorted(self.terms.items()))))
+    @cached_property
+    def _compiled(self) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+        return {i: [(t, _pattern(t)) for t in ts] for i, ts in self.terms.items()}
 
     def matched(self, item_id: str, text: str) -> tuple[str, ...]:
         """The item's terms found in ``text`` (in glossary order)."""
