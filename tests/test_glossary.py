@@ -45,3 +45,15 @@ def test_missing_glossary_is_empty_and_bad_one_names_the_file(tmp_path):
     path.write_text("{broken", encoding="utf-8")
     with pytest.raises(StandardFormatError, match="fix or delete it"):
         load_glossary(tmp_path, "X")
+
+
+def test_terms_are_found_in_simplified_and_full_width_input(fake_matcher):
+    # clauses are matched on their normalised text: Simplified -> Traditional, full-width -> half-width
+    text = "负责撰写新闻稿与声明稿\n经营ＦＡＣＥＢＯＯＫ粉丝专页"
+    std = fake_matcher.standard(None)
+    feats, _ = fake_matcher.features(fake_matcher.analyse([text])[0], std)
+    items = [it.id for it in fake_matcher._layout[std.code][0]]
+    term = feats[..., -1]  # the glossary feature, per item and clause
+    assert term[items.index("S14")].tolist() == [1.0, 0.0]
+    assert term[items.index("S13")].tolist() == [0.0, 1.0]
+    assert "新聞稿" in fake_matcher.match(text).item("S14").terms()
