@@ -51,8 +51,18 @@ def cmd_standards_list(args: argparse.Namespace) -> int:
 def cmd_standards_show(args: argparse.Namespace) -> int:
     from .report import render_standard_text
 
-    s = _catalog(args).get(args.code)
-    _out(s.to_json() if args.format == "json" else render_standard_text(s))
+    cat = _catalog(args)
+    s = cat.get(args.code)
+    if args.format == "json":
+        _out(s.to_json())
+        return 0
+    text = render_standard_text(s)
+    glossary = cat.glossary(s.code)
+    if glossary.terms:
+        lines = [f"\n證據詞彙（{cat.directory / 'glossary' / (s.code + '.json')}）"]
+        lines += [f"  {item}: {'、'.join(terms)}" for item, terms in glossary.terms.items()]
+        text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    _out(text)
     return 0
 
 

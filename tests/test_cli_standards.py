@@ -22,6 +22,15 @@ def test_import_list_show(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["KMC2432-004v2.json", "KMC2432-004v2.txt"]
     code, out, _ = run(capsys, "--catalog", str(tmp_path), "standards", "list")
     assert out == "KMC2432-004v2\tV2\t公關企劃人員\t5 tasks\t14 indicators\n"
+    code, out, _ = run(capsys, "--catalog", str(tmp_path), "standards", "show", "KMC2432-004v2")
+    assert "證據詞彙" not in out  # this catalogue has no glossary
+    (tmp_path / "glossary").mkdir()
+    (tmp_path / "glossary" / "KMC2432-004v2.json").write_text(
+        json.dumps({"standard": "KMC2432-004v2", "items": {"S14": ["新聞稿", "press release"]}}), encoding="utf-8")
+    code, out, _ = run(capsys, "--catalog", str(tmp_path), "standards", "show", "KMC2432-004v2")
+    assert out.rstrip().endswith("S14: 新聞稿、press release")
+    code, out, _ = run(capsys, "--catalog", str(tmp_path), "standards", "list")
+    assert out == "KMC2432-004v2\tV2\t公關企劃人員\t5 tasks\t14 indicators\n"  # the glossary folder is not a standard
     code, out, _ = run(capsys, "--catalog", str(tmp_path), "standards", "show", "KMC2432-004v2", "--format", "json")
     d = json.loads(out)
     assert (d["code"], d["name"], d["level"]) == ("KMC2432-004v2", "公關企劃人員", 3)
