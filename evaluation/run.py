@@ -202,20 +202,23 @@ def train_and_test(dev: Data, test: Data, method: str):
 
 
 def summarise_items(data: Data, probs, pred, rounds: int = 1000) -> dict:
-    """Item-level precision/recall/F1 (with CI) and MAP for documents without a fit question."""
+    """Item-level precision/recall/F1 (with CI), MAP (with CI), R-precision and, per item
+    type, the (true pos., false pos., false neg.) counts."""
     y, m = data.y, data.scored
     n = len(data.docs)
 
     def f1_of(idx):
         return micro_prf(y[idx][m[idx]], pred[idx][m[idx]])[2]
 
-    def map_of(idx):
-        vals = [average_precision(ranked(probs[i][m[i]], y[i][m[i]])) for i in idx if y[i][m[i]].any()]
+    def map_of(idx, fn=average_precision):
+        vals = [fn(ranked(probs[i][m[i]], y[i][m[i]])) for i in idx if y[i][m[i]].any()]
         return float(np.mean(vals)) if vals else float("nan")
 
+    allidx = np.arange(n)
     p, r, f = micro_prf(y[m], pred[m])
     out = {"precision": p, "recall": r, "f1": f, "f1_ci": bootstrap_ci(n, f1_of, rounds=rounds),
-           "map": map_of(np.arange(n)), "map_ci": bootstrap_ci(n, map_of, rounds=rounds), "per_type": {}}
+           "map": map_of(allidx), "map_ci": bootstrap_ci(n, map_of, rounds=rounds),
+           "rprec": map_of(allidx, r_precision), "per_type": {}}
     for t_i, t in enumerate(MATCH_TYPES):
         cols = data.types == t_i
         yt, pt = y[:, cols][m[:, cols]], pred[:, cols][m[:, cols]]
@@ -251,17 +254,9 @@ def calibrate(data: Data, model: str, metrics: dict, code: str) -> sc.Calibratio
 
 # ---- scoring a method ------------------------------------------------------------------------------------
 def summarise(data: Data, probs, pred, fit, rounds: int = 1000) -> dict:
+    """:func:`summarise_items` plus the fit-AUCs of PR postings against unrelated and neighbouring ones."""
     docs = data.docs
     n = len(docs)
-    y, m = data.y, data.scored
-
-    def f1_of(idx):
-        return micro_prf(y[idx][m[idx]], pred[idx][m[idx]])[2]
-
-    def map_of(idx, fn=average_precision):
-        vals = [fn(ranked(probs[i][m[i]], y[i][m[i]])) for i in idx if y[i][m[i]].any()]
-        return float(np.mean(vals)) if vals else float("nan")
-
     postings = [i for i, d in enumerate(docs) if d.kind == "posting"]
 
     def fit_auc(idx, other):
@@ -270,26 +265,10 @@ def summarise(data: Data, probs, pred, fit, rounds: int = 1000) -> dict:
         neg = [fit[i] for i in idx if docs[i].group == other]
         return auc(pos, neg)
 
-    allidx = np.arange(n)
-    p, r, f = micro_prf(y[m], pred[m])
-    out = {
-        "precision": p,
-        "recall": r,
-        "f1": f,
-        "f1_ci": bootstrap_ci(n, f1_of, rounds=rounds),
-        "map": map_of(allidx),
-        "map_ci": bootstrap_ci(n, map_of, rounds=rounds),
-        "rprec": map_of(allidx, r_precision),
-        "auc_unrelated": fit_auc(allidx, "unrelated"),
-        "auc_unrelated_ci": bootstrap_ci(n, lambda i: fit_auc(i, "unrelated"), rounds=rounds),
-        "auc_neighbour": fit_auc(allidx, "neighbour"),
-        "auc_neighbour_ci": bootstrap_ci(n, lambda i: fit_auc(i, "neighbour"), rounds=rounds),
-        "per_type": {},
-    }
-    for t_i, t in enumerate(MATCH_TYPES):
-        cols = data.types == t_i
-        mm = m[:, cols]
-        out["per_type"][t] = micro_prf(y[:, cols][mm], pred[:, cols][mm])
+    out = summarise_items(data, probs, pred, rounds=rounds)
+    for other in ("unrelated", "neighbour"):
+        out[f"auc_{other}"] = fit_auc(np.arange(n), other)
+        out[f"auc_{other}_ci"] = bootstrap_ci(n, lambda i, o=other: fit_auc(i, o), rounds=rounds)
     return out
 
 
@@ -424,7 +403,8 @@ def write_report(path: Path, data: Data, results: dict, cal: sc.Calibration, sha
     L += ["## Goals", "", "| goal | held-out | met |", "|---|---|---|"]
     L += [f"| {g} | {v} | {'yes' if ok else '**no**'} |" for g, ok, v in goals]
     L += ["", "## Matcher by item type (held-out)", "", "| type | precision | recall | F1 |", "|---|---|---|---|"]
-    for t, (p, r, f) in m["per_type"].items():
+    for t, counts in m["per_type"].items():
+        p, r, f = prf(*counts)
         L.append(f"| {t} | {p:.3f} | {r:.3f} | {f:.3f} |")
     L += ["", "## Reliability of the matcher's item probability (held-out)", "",
           "| probability bin | pairs | share labelled evidenced |", "|---|---|---|"]

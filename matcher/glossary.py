@@ -33,11 +33,11 @@ def _fold(text: str) -> str:
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    t = re.escape(_fold(term))
+    folded = _fold(term)
     # Latin/digit ends must not continue into a longer word; CJK has no word boundaries
-    left = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", _fold(term)) else ""
-    right = r"(?:s|es|ed|ing)?(?![a-z0-9])" if re.search(r"[a-z0-9]$", _fold(term)) else ""
-    return re.compile(left + t + right)
+    left = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", folded) else ""
+    right = r"(?:s|es|ed|ing)?(?![a-z0-9])" if re.search(r"[a-z0-9]$", folded) else ""
+    return re.compile(left + re.escape(folded) + right)
 
 
 @dataclass(frozen=True)
