@@ -28,12 +28,18 @@ def _catalog(args: argparse.Namespace):
 
 # ---- standards -------------------------------------------------------------------
 def cmd_standards_import(args: argparse.Namespace) -> int:
-    """Import every PATH; one that fails is reported on one line and the others go on."""
+    """Import every PATH; one that fails is reported on one line and the others go on. A code
+    already catalogued is skipped (said on stderr, not a failure) unless --replace."""
+    from .errors import StandardExistsError
+
     cat = _catalog(args)
     failed = 0
     for path in args.paths:
         try:
             parsed = cat.import_file(path, replace=args.replace)
+        except StandardExistsError as exc:
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
         except MatcherError as exc:
             if len(args.paths) == 1:
                 raise

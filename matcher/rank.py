@@ -18,9 +18,14 @@ competes on equal terms with a complete one.
 * ``lex``       char-bigram TF-IDF cosine of the document to the standard's whole text;
 * ``name``      the share of the standard's name bigrams that occur in the document;
 * ``title``     the best clause cosine to the standard's "name：description";
+* ``lex_top3``  the mean of the three best items' best char-bigram TF-IDF cosine to a clause (the index's model);
+* ``lex_share`` the share of items with a clause at TF-IDF cosine ``LEX_STRONG`` or more;
 
-then, for ``RELATIVE`` of them, the same value minus its maximum over the catalogue for
-this document (so that a standard is judged against its neighbours). A logistic model
+then each of them normalised per standard (``norm_``: minus its mean, over its spread, on
+``BACKGROUND_DOCS`` pseudo-documents cut from the generic job-ad sentences of
+``data/background.txt``, so that a long or generically worded standard does not win by
+being long or generic), and that normalised value minus its maximum over the catalogue
+for this document (``rel_``: a standard is judged against its neighbours). A logistic model
 over the standardised features gives ``fit``, the probability that the standard is
 acceptable for the document; the ranking is by fit. Its parameters are JSON
 (``data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
@@ -42,9 +47,11 @@ from .standard import Standard
 RANK_DIR = Path(__file__).resolve().parent.parent / "data" / "rank"
 CORE_TYPES = ("task", "output", "indicator")
 Z_STRONG = 3.0
-BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title")
-RELATIVE = ("best", "top3", "items", "clauses", "lex", "name", "title")
-FEATURES = BASE_FEATURES + tuple(f"rel_{f}" for f in RELATIVE)
+BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title",
+                 "lex_top3", "lex_share")
+LEX_STRONG = 0.3
+FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES))
+BACKGROUND_DOCS = 12  # pseudo-documents cut from the background sentences
 NONE_FIT = 0.5  # a top fit below this says that no catalogued standard fits
 MAX_EVIDENCE = 3
 
@@ -113,7 +120,7 @@ class RankParams:
     @classmethod
     def prior(cls, model: str) -> "RankParams":
         """For a model nobody has fitted: relative title, lexical and item evidence, equally weighted."""
-        w = {"rel_top3": 1.0, "rel_title": 1.0, "rel_lex": 1.0, "votes": 1.0, "tasks": 1.0}
+        w = {"rel_top3": 1.0, "rel_title": 1.0, "rel_lex": 1.0, "rel_votes": 1.0, "rel_tasks": 1.0}
         return cls(model, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
                    tuple(w.get(f, 0.0) * 10 for f in FEATURES), -2.0, fitted=False, source="prior")
 
@@ -200,6 +207,8 @@ class RankTable:
         self.item_of = np.asarray(item_of, dtype=np.int64)
         self.task_of = np.asarray(task_of, dtype=np.int64)
         self.vectors = np.ascontiguousarray(index.vectors[self.rows])
+        self.item_lexical = index.lexical
+        self.lex_views = index.lexical.transform([index.views[r].text for r in self.rows]).tocsr()
         self.mu = index.mu[self.rows]
         self.sigma = index.sigma[self.rows]
         self.spans = [np.flatnonzero(self.owner == k) for k in range(len(self.standards))]
@@ -209,14 +218,41 @@ class RankTable:
         self.name_bigrams = [_bigrams(_name_core(s.name)) for s in self.standards]
         titles = [normalize(f"{s.name}：{s.description}") for s in self.standards]
         self.titles = np.asarray(encoder.encode(titles, kind="query"), dtype=np.float32)
+        self.bg_mean = np.zeros(len(BASE_FEATURES))
+        self.bg_scale = np.ones(len(BASE_FEATURES))
+        self._background(encoder)
+
+    def _background(self, encoder) -> None:
+        """Per standard, the mean and spread of each base feature over the background pseudo-documents."""
+        from .index import read_background
+        from .text import normalize
+
+        sentences = read_background()
+        vecs = np.asarray(encoder.encode([normalize(t) for t in sentences], kind="passage"), dtype=np.float32)
+        groups = [np.arange(len(sentences))[k::BACKGROUND_DOCS] for k in range(BACKGROUND_DOCS)]
+        base = np.stack([self._base([normalize(sentences[i]) for i in g], vecs[g])[0] for g in groups])
+        self.bg_mean = base.mean(axis=0)
+        self.bg_scale = np.maximum(base.std(axis=0), 1e-3)
 
     def features(self, text: str, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(n_standards, len(FEATURES)) features and the (clauses, views) cosine matrix."""
+        x, cos = self._base(clause_norms, vectors)
+        norm = (x - self.bg_mean) / self.bg_scale
+        rel = norm - norm.max(axis=0, keepdims=True)
+        return np.column_stack([x, norm, rel]), cos
+
+    def _base(self, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Base features of the content clauses (their normalised texts and vectors)."""
         n_std = len(self.standards)
         x = np.zeros((n_std, len(BASE_FEATURES)), dtype=np.float64)
         cos = vectors @ self.vectors.T if len(vectors) else np.zeros((0, len(self.rows)), dtype=np.float32)
+        text = "\n".join(clause_norms)
         doc_bigrams = _bigrams(text)
         lex = (self.lex_std @ self.lexical.transform([text]).T).toarray().ravel()
+        if clause_norms:
+            view_lex = (self.lex_views @ self.item_lexical.transform(list(clause_norms)).T).toarray().max(axis=1)
+        else:
+            view_lex = np.zeros(len(self.rows))
         if len(vectors):
             z = (cos - self.mu) / self.sigma
             best_view = cos.argmax(axis=1)
@@ -238,6 +274,9 @@ class RankTable:
             task_z = np.full(self.n_tasks[k], -1e9)
             np.maximum.at(task_z, self.task_of[span], zz.max(axis=0))
             top = np.sort(item_best)[::-1]
+            item_lex = np.zeros(len(self.items[k]))
+            np.maximum.at(item_lex, self.item_of[span], view_lex[span])
+            top_lex = np.sort(item_lex)[::-1]
             x[k] = (
                 top[0],
                 top[:3].mean(),
@@ -249,9 +288,10 @@ class RankTable:
                 lex[k],
                 len(self.name_bigrams[k] & doc_bigrams) / max(1, len(self.name_bigrams[k])),
                 title[k],
+                top_lex[:3].mean(),
+                float((item_lex >= LEX_STRONG).mean()),
             )
-        rel = [x[:, BASE_FEATURES.index(f)] - x[:, BASE_FEATURES.index(f)].max() for f in RELATIVE]
-        return np.column_stack([x, *rel]), cos
+        return x, cos
 
     def evidence(self, k: int, cos: np.ndarray, clauses: Sequence, content: Sequence[int]) -> tuple[RankEvidence, ...]:
         """The clauses closest to standard ``k``'s items, best first, one per clause."""
