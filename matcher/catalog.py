@@ -23,12 +23,17 @@ from .standard import Standard
 DEFAULT_CODE = "KMC2432-004v2"
 
 
+def bundled_catalog_dir() -> Path:
+    """The catalogue that ships with the matcher (the seed standard)."""
+    return Path(__file__).resolve().parent.parent / "data" / "standards"
+
+
 def default_catalog_dir() -> Path:
-    """``$MATCHER_CATALOG`` if set, else the repository's ``data/standards``."""
+    """``$MATCHER_CATALOG`` if set, else the bundled catalogue."""
     env = os.environ.get("MATCHER_CATALOG")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "data" / "standards"
+    return bundled_catalog_dir()
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

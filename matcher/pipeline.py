@@ -128,7 +128,19 @@ class Matcher:
 
     @cached_property
     def index(self) -> ItemIndex:
-        return load_or_build(self.catalog.all(), self.encoder, self.cache)
+        return load_or_build(self.catalog.all(), self.encoder, self._index_cache())
+
+    def _index_cache(self) -> Path:
+        """The bundled catalogue's index lives in the cache root; any other catalogue folder gets its own
+        (so that switching with $MATCHER_CATALOG or --catalog does not rebuild the other's index)."""
+        import hashlib
+
+        from .catalog import bundled_catalog_dir
+
+        directory = self.catalog.directory.resolve()
+        if directory == bundled_catalog_dir().resolve():
+            return self.cache
+        return self.cache / "catalogs" / hashlib.sha256(str(directory).encode()).hexdigest()[:12]
 
     @cached_property
     def calibration(self) -> sc.Calibration:
