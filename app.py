@@ -219,7 +219,10 @@ def analyse_tab(matcher) -> None:
     else:
         label, ph = ("職缺內容", "貼上職缺（工作內容、條件要求…）") if mode == "posting" else ("履歷內容", "貼上履歷或上傳 PDF／DOCX")
         text = text_input_section(label, "main", ph)
-    if not st.button("開始分析", type="primary", key="run"):
+    clicked = st.button("開始分析", type="primary", key="run")
+    # an automatic choice stays on screen while the user switches between its top 3
+    auto_state = (mode, text if mode != "fit" else posting) if code == AUTO else None
+    if not clicked and (auto_state is None or st.session_state.get("auto_for") != auto_state):
         return
     try:
         with st.spinner("分析中…"):
@@ -229,19 +232,71 @@ def analyse_tab(matcher) -> None:
                     st.error("請同時提供履歷與職缺內容。")
                     return
                 if std is None:
-                    std = matcher.rank(posting, top=1)[0].code
+                    std = auto_choice_section(matcher, posting, auto_state)
                 fit_results_section(matcher.fit(resume, posting, standard=std), resume)
                 return
             if text is None:
                 return
             if std is None:
-                ranked = matcher.rank(text)
-                st.info("依契合度推薦：" + "、".join(f"{r.code} {r.name}（{r.fit:.2f}）" for r in ranked[:3]))
-                std = ranked[0].code
+                std = auto_choice_section(matcher, text, auto_state)
             report = matcher.match(text, standard=std, kind=mode)
         results_section(report, text, mode)
     except MatcherError as exc:
         st.error(f"無法分析：{exc}")
+
+
+def auto_choice_section(matcher, text: str, state) -> str:
+    """The 3 best-fitting standards with their fits; the user may switch to any of them."""
+    from matcher.rank import NONE_FIT
+
+    if st.session_state.get("auto_for") != state or "auto_ranked" not in st.session_state:
+        ranked = matcher.rank(text, top=3)
+        st.session_state["auto_ranked"] = [(r.code, r.name, r.fit, r.partial) for r in ranked]
+        st.session_state["auto_for"] = state
+        st.session_state.pop("auto_choice", None)
+    ranked = st.session_state["auto_ranked"]
+    st.info("依契合度推薦：" + "、".join(f"{c} {n}（{f:.2f}）" for c, n, f, _ in ranked))
+    if ranked and ranked[0][2] < NONE_FIT:
+        st.warning(f"目錄中沒有明顯契合的職能基準（最高契合度 {ranked[0][2]:.2f}）。")
+    labels = {c: f"{c} {n}（{f:.2f}{'，部分版本' if p else ''}）" for c, n, f, p in ranked}
+    return st.radio("比對的職能基準（可切換）", list(labels), format_func=labels.get, key="auto_choice", horizontal=True)
+
+
+def catalog_tab(matcher) -> None:
+    """Search the catalogue by code or name (or wording of duties and tasks) and browse a standard."""
+    query = st.text_input("搜尋職能基準（代碼、名稱或工作內容）", key="catalog_search", placeholder="例如：社群、KMC2431")
+    found = matcher.catalog.search(query or "")
+    st.caption(f"目錄共 {len(matcher.catalog.codes())} 項職能基準；符合 {len(found)} 項。")
+    if not found:
+        return
+    labels = {s.code: f"{s.code} {s.name}{'（部分版本）' if s.partial else ''}" for s in found}
+    code = st.selectbox("職能基準", list(labels), format_func=labels.get, key="catalog_pick")
+    std_section(matcher.catalog.get(code))
+
+
+def std_section(s) -> None:
+    st.subheader(f"{s.name}（{s.code} {s.version}）")
+    if s.description:
+        st.write(s.description)
+    if s.partial:
+        st.info("部分版本：僅有工作描述、主要職責、工作任務、工作產出與行為指標的文字；沒有知識、技能、態度與級別，"
+                "代碼由匯入程式依序編號。")
+        if s.import_notes:
+            with st.expander(f"匯入時無法確定的結構與文字損傷（{len(s.import_notes)}）"):
+                for n in s.import_notes:
+                    st.write(f"- {n}")
+    for d in s.duties:
+        with st.expander(f"{d.id} {d.name}（{len(d.tasks)} 項任務）"):
+            for t in d.tasks:
+                level = f"（職能級別 {t.level}）" if t.level else ""
+                st.markdown(f"**{t.id} {html.escape(t.name)}**{level}")
+                for o in t.outputs:
+                    st.write(f"- 產出 {o.id} {o.name}")
+                for p in t.indicators:
+                    st.write(f"- 指標 {p.id} {p.text}")
+    for title, group in (("知識", s.knowledge), ("技能", s.skills), ("態度", s.attitudes)):
+        if group:
+            st.markdown(f"**{title}**：" + "、".join(f"{c.id} {c.name}" for c in group))
 
 
 def batch_tab(matcher) -> None:
@@ -297,11 +352,13 @@ def main() -> None:
     except MatcherError as exc:
         st.error(f"無法載入模型或職能基準：{exc}")
         return
-    analyse, batch = st.tabs(["分析", "批次"])
+    analyse, batch, catalog = st.tabs(["分析", "批次", "職能基準目錄"])
     with analyse:
         analyse_tab(matcher)
     with batch:
         batch_tab(matcher)
+    with catalog:
+        catalog_tab(matcher)
 
 
 main()

@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -42,6 +42,7 @@ class BatchConfig:
     id_column: str | None = None
     standard: str | None = None
     chunk_rows: int = CHUNK_ROWS
+    rank: bool = False  # also rank every catalogued standard (columns ranked, best_standard)
 
     def key(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -226,8 +227,13 @@ def guess_text_columns(columns: Iterable[str]) -> tuple[str, ...]:
 
 
 # ---- scoring ---------------------------------------------------------------------------------------------
-def output_columns(task_ids: list[str]) -> list[str]:
-    return ["row", "id", "status", "message", "fit"] + [f"task_{t}" for t in task_ids] + ["covered", "partial"]
+RANK_COLUMNS = ("ranked", "best_standard")
+RANKED_CODES = 10  # codes written to the ranked column, best first
+
+
+def output_columns(task_ids: list[str], rank: bool = False) -> list[str]:
+    cols = ["row", "id", "status", "message", "fit"] + [f"task_{t}" for t in task_ids] + ["covered", "partial"]
+    return cols + list(RANK_COLUMNS) if rank else cols
 
 
 def row_text(values: dict, columns: tuple[str, ...]) -> str:
@@ -251,6 +257,8 @@ def score_chunk(matcher, rows: list[RowIn], cfg: BatchConfig, task_ids: list[str
         base = {"row": r.row, "id": "" if rid is None else str(rid), "status": "", "message": "", "fit": None}
         base.update({f"task_{t}": None for t in task_ids})
         base.update({"covered": "", "partial": ""})
+        if cfg.rank:
+            base.update({"ranked": "", "best_standard": ""})
         out.append(base)
         if r.error:
             base.update(status="error", message=r.error)
@@ -292,7 +300,25 @@ def score_chunk(matcher, rows: list[RowIn], cfg: BatchConfig, task_ids: list[str
                 row[f"task_{t.id}"] = round(t.coverage, 4)
             row["covered"] = " ".join(rep.covered_ids())
             row["partial"] = " ".join(r.item.id for r in rep.items if r.status == "partial")
+        if cfg.rank:
+            _rank_rows(matcher, todo, out)
     return out
+
+
+def _rank_rows(matcher, todo: list[tuple[int, str]], out: list[dict]) -> None:
+    """Fill ``ranked`` (the best codes, space-separated) and ``best_standard`` (empty when none fits)."""
+    from .rank import NONE_FIT
+
+    for k, text in todo:
+        if out[k]["status"] != "ok":
+            continue
+        try:
+            ranked = matcher.rank(text, top=RANKED_CODES)
+        except Exception as exc:  # noqa: BLE001 - reported in the row
+            out[k]["message"] = "; ".join(m for m in (out[k]["message"], f"rank: {type(exc).__name__}: {exc}") if m)
+            continue
+        out[k]["ranked"] = " ".join(r.code for r in ranked)
+        out[k]["best_standard"] = ranked[0].code if ranked and ranked[0].fit >= NONE_FIT else ""
 
 
 # ---- writers ----------------------------------------------------------------------------------------------
@@ -425,7 +451,7 @@ def score_file(
         state_path.write_text(json.dumps({"fingerprint": fp, "input": str(inp)}))
     std = matcher.standard(cfg.standard)
     task_ids = [t.id for t in std.tasks]
-    columns = output_columns(task_ids)
+    columns = output_columns(task_ids, cfg.rank)
     stats = Stats()
     t0 = time.time()
     encoded0 = matcher.encoder.encoded if "encoder" in matcher.__dict__ else 0
@@ -436,7 +462,7 @@ def score_file(
         shutil.rmtree(parts, ignore_errors=True)
         return stats
     if not cfg.text_columns:
-        cfg = BatchConfig(guess_text_columns(first.values.keys()), cfg.id_column, cfg.standard, cfg.chunk_rows)
+        cfg = replace(cfg, text_columns=guess_text_columns(first.values.keys()))
     missing = [c for c in cfg.text_columns if c not in first.values] if not first.error and first.values else []
     if missing:
         raise DatasetError(f"text column(s) {missing} not in the input; columns: {list(first.values)}")

@@ -18,6 +18,7 @@ input/output paths.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from .batch import BatchConfig, RowIn, guess_text_columns, output_columns, score_chunk
@@ -34,7 +35,7 @@ class ScoreActor:
         self.matcher = Matcher(Catalog(catalog_dir), model=model)
         self.cfg = cfg
         self.task_ids = task_ids
-        self.columns = output_columns(task_ids)
+        self.columns = output_columns(task_ids, cfg.rank)
 
     def __call__(self, batch: dict) -> dict:
         import pyarrow.parquet as pq
@@ -88,10 +89,15 @@ def score_file_ray(
     if not cfg.text_columns:
         first = next(iter(_units(inp)))
         cols = pq.ParquetFile(first["path"]).schema_arrow.names
-        cfg = BatchConfig(guess_text_columns(cols), cfg.id_column, cfg.standard, cfg.chunk_rows)
+        cfg = BatchConfig(guess_text_columns(cols), cfg.id_column, cfg.standard, cfg.chunk_rows, cfg.rank)
     from .catalog import Catalog
 
-    task_ids = [t.id for t in Catalog(catalog_dir).get(cfg.standard or "KMC2432-004v2").tasks]
+    # the driver resolves the catalogue ($MATCHER_CATALOG, --catalog or the bundled one) and its
+    # default standard, and hands both to every worker: a worker's environment may differ
+    catalog = Catalog(catalog_dir)
+    catalog_dir = str(catalog.directory.resolve())
+    cfg = replace(cfg, standard=cfg.standard or catalog.default_code())
+    task_ids = [t.id for t in catalog.get(cfg.standard).tasks]
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine
     started = False
     if not ray.is_initialized():

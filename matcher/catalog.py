@@ -1,7 +1,9 @@
 """The catalogue: a folder of standards as canonical JSON, each beside its source text.
 
-``data/standards/<CODE>.json`` is what the matcher loads; ``<CODE>.txt`` is the iCAP
-text export it was parsed from, kept so that the JSON can be regenerated and checked;
+``data/standards/<CODE>.json`` is what the matcher loads (the bundled default; any
+folder can be a catalogue, chosen with ``$MATCHER_CATALOG`` or ``--catalog``);
+``<CODE>.txt`` is the text it was parsed from (an iCAP export, the outline form or the
+partial form, see :mod:`matcher.formats`), kept so that the JSON can be regenerated;
 ``glossary/<CODE>.json``, where present, lists evidence terms per item (see
 :mod:`matcher.glossary`).
 """
@@ -12,20 +14,26 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import StandardFormatError, UnknownStandardError
+from .errors import StandardExistsError, StandardFormatError, UnknownStandardError
+from .formats import read_any
 from .glossary import Glossary, load_glossary
-from .icap import ParsedStandard, read_standard
+from .icap import ParsedStandard
 from .standard import Standard
 
 DEFAULT_CODE = "KMC2432-004v2"
 
 
+def bundled_catalog_dir() -> Path:
+    """The catalogue that ships with the matcher (the seed standard)."""
+    return Path(__file__).resolve().parent.parent / "data" / "standards"
+
+
 def default_catalog_dir() -> Path:
-    """``$MATCHER_CATALOG`` if set, else the repository's ``data/standards``."""
+    """``$MATCHER_CATALOG`` if set, else the bundled catalogue."""
     env = os.environ.get("MATCHER_CATALOG")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "data" / "standards"
+    return bundled_catalog_dir()
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -52,6 +60,11 @@ class Catalog:
             return []
         return sorted(p.stem for p in self.directory.glob("*.json") if not p.name.startswith("."))
 
+    def default_code(self) -> str:
+        """The seed standard when catalogued, else the first code (the seed's code when empty)."""
+        codes = self.codes()
+        return DEFAULT_CODE if DEFAULT_CODE in codes or not codes else codes[0]
+
     def get(self, code: str) -> Standard:
         if code not in self._cache:
             path = self.directory / f"{code}.json"
@@ -70,14 +83,49 @@ class Catalog:
             self._glossaries[code] = load_glossary(self.directory, code, [i.id for i in std.items()])
         return self._glossaries[code]
 
+    def search(self, query: str) -> list[Standard]:
+        """Standards whose code or name holds ``query`` (case-insensitive), then those whose
+        description, duty or task names hold it; in catalogue order within each group."""
+        q = query.strip().lower()
+        if not q:
+            return self.all()
+        first, second = [], []
+        for s in self.all():
+            if q in s.code.lower() or q in s.name.lower():
+                first.append(s)
+            elif q in s.description.lower() or any(q in d.name.lower() for d in s.duties) or any(
+                q in t.name.lower() for t in s.tasks
+            ):
+                second.append(s)
+        return first + second
+
     def all(self) -> list[Standard]:
         return [self.get(c) for c in self.codes()]
 
-    def import_file(self, path: str | Path) -> ParsedStandard:
-        """Parse an iCAP text export and save it (JSON + source text) into the catalogue."""
-        parsed = read_standard(path)
+    def fingerprint(self) -> str:
+        """A short hash of every catalogued standard's JSON: changes whenever the catalogue does."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for code in self.codes():
+            h.update(code.encode() + b"\x1f" + (self.directory / f"{code}.json").read_bytes())
+        return h.hexdigest()[:12]
+
+    def import_file(self, path: str | Path, *, replace: bool = False) -> ParsedStandard:
+        """Parse a standard (export, outline or partial form) and save it (JSON + source text).
+
+        A code that is already catalogued is replaced only with ``replace=True``
+        (re-importing the same content is a no-op); otherwise :class:`StandardExistsError`.
+        """
+        parsed = read_any(path)
         source = Path(path).read_bytes()
         code = parsed.standard.code
+        target = self.directory / f"{code}.json"
+        if target.is_file() and not replace:
+            old = Standard.from_json(target.read_text(encoding="utf-8"))
+            if old == parsed.standard:
+                return parsed
+            raise StandardExistsError(code, old.partial, parsed.standard.partial, str(path))
         write_atomic(self.directory / f"{code}.txt", source)
         write_atomic(self.directory / f"{code}.json", parsed.standard.to_json())
         self._cache.pop(code, None)

@@ -28,23 +28,53 @@ def _catalog(args: argparse.Namespace):
 
 # ---- standards -------------------------------------------------------------------
 def cmd_standards_import(args: argparse.Namespace) -> int:
-    parsed = _catalog(args).import_file(args.path)
-    for w in parsed.warnings:
-        print(f"warning: {w}", file=sys.stderr)
-    s = parsed.standard
-    _out(
-        f"imported {s.code} {s.name}: {len(s.duties)} duties, {len(s.tasks)} tasks, "
-        f"{len(s.outputs)} outputs, {len(s.indicators)} indicators, {len(s.knowledge)} K, "
-        f"{len(s.skills)} S, {len(s.attitudes)} A"
-    )
+    """Import every PATH; one that fails is reported on one line and the others go on. A code
+    already catalogued is skipped (said on stderr, not a failure) unless --replace."""
+    from .errors import StandardExistsError
+
+    cat = _catalog(args)
+    failed = 0
+    for path in args.paths:
+        try:
+            parsed = cat.import_file(path, replace=args.replace)
+        except StandardExistsError as exc:
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
+        except MatcherError as exc:
+            if len(args.paths) == 1:
+                raise
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for w in parsed.warnings:
+            print(f"warning: {path}: {w}", file=sys.stderr)
+        s = parsed.standard
+        form = " (partial: no K/S/A, ids generated)" if s.partial else ""
+        _out(
+            f"imported {s.code} {s.name}: {len(s.duties)} duties, {len(s.tasks)} tasks, "
+            f"{len(s.outputs)} outputs, {len(s.indicators)} indicators, {len(s.knowledge)} K, "
+            f"{len(s.skills)} S, {len(s.attitudes)} A{form}"
+        )
+    if failed:
+        print(f"error: {failed} of {len(args.paths)} files not imported", file=sys.stderr)
+        return 1
     return 0
 
 
 def cmd_standards_list(args: argparse.Namespace) -> int:
     cat = _catalog(args)
-    for code in cat.codes():
-        s = cat.get(code)
-        _out(f"{s.code}\t{s.version}\t{s.name}\t{len(s.tasks)} tasks\t{len(s.indicators)} indicators")
+    standards = cat.search(args.search) if args.search else cat.all()
+    if args.format == "json":
+        _out(json.dumps([
+            {"code": s.code, "name": s.name, "version": s.version, "partial": s.partial, "duties": len(s.duties),
+             "tasks": len(s.tasks), "outputs": len(s.outputs), "indicators": len(s.indicators),
+             "knowledge": len(s.knowledge), "skills": len(s.skills), "attitudes": len(s.attitudes)}
+            for s in standards
+        ], ensure_ascii=False, indent=2))
+        return 0
+    for s in standards:
+        part = "\tpartial" if s.partial else ""
+        _out(f"{s.code}\t{s.version}\t{s.name}\t{len(s.tasks)} tasks\t{len(s.indicators)} indicators{part}")
     return 0
 
 
@@ -98,14 +128,20 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
+    from .rank import NONE_FIT
+
     text = _read_text(args.file)
-    ranked = _matcher(args).rank(text, top=args.top)
+    ranked = _matcher(args).rank(text, top=args.top, kind=args.kind)
     if args.format == "json":
-        _out(json.dumps([{"code": r.code, "name": r.name, "fit": round(r.fit, 4), "covered": r.covered} for r in ranked],
-                        ensure_ascii=False, indent=2))
-    else:
-        for r in ranked:
-            _out(f"{r.fit:.2f}\t{r.code}\t{r.name}\t{r.covered} items covered")
+        _out(json.dumps([r.to_dict() for r in ranked], ensure_ascii=False, indent=2))
+        return 0
+    if ranked and ranked[0].fit < NONE_FIT:
+        _out(f"(no catalogued standard fits well: the best fit is {ranked[0].fit:.2f})")
+    for r in ranked:
+        part = "  [partial]" if r.partial else ""
+        _out(f"{r.fit:.2f}\t{r.code}\t{r.name}{part}")
+        for e in r.evidence[: args.evidence]:
+            _out(f"\t\t「{e.text}」 ~ {e.item_id} {e.item_text}")
     return 0
 
 
@@ -120,7 +156,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchConfig, score_file, summarise
 
     cols = tuple(c for spec in (args.text_column or []) for c in spec.split("+") if c)
-    cfg = BatchConfig(cols, args.id_column, args.standard, args.chunk_rows)
+    cfg = BatchConfig(cols, args.id_column, args.standard, args.chunk_rows, rank=args.rank)
     if args.engine == "ray":
         from .batch_ray import score_file_ray
 
@@ -176,10 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("standards", help="import, list and show competency standards")
     st_sub = st.add_subparsers(dest="standards_command", metavar="SUBCOMMAND")
-    x = st_sub.add_parser("import", help="parse an iCAP 職能基準 text export and add it to the catalogue")
-    x.add_argument("path", help="the text export (UTF-8 or Big5)")
+    x = st_sub.add_parser("import", help="parse iCAP 職能基準 texts (export, outline or partial form) into the catalogue")
+    x.add_argument("paths", nargs="+", metavar="PATH", help="standard texts (UTF-8 or Big5); the form is detected")
+    x.add_argument("--replace", action="store_true", help="replace a standard whose code is already catalogued")
     x.set_defaults(func=cmd_standards_import)
     x = st_sub.add_parser("list", help="list the catalogued standards")
+    x.add_argument("--format", choices=("text", "json"), default="text")
+    x.add_argument("--search", metavar="TEXT", help="only standards whose code, name, description, duty or task holds TEXT")
     x.set_defaults(func=cmd_standards_list)
     x = st_sub.add_parser("show", help="print one standard")
     x.add_argument("code", help="standard code, e.g. KMC2432-004v2")
@@ -187,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_standards_show)
 
     def add_common(x: argparse.ArgumentParser) -> None:
-        x.add_argument("--standard", metavar="CODE", help="standard code (default: KMC2432-004v2)")
+        x.add_argument("--standard", metavar="CODE", help="standard code (default: KMC2432-004v2 if catalogued)")
         x.add_argument("--model", metavar="NAME|PATH", help="sentence-transformers model (default: bundled e5-small)")
 
     x = sub.add_parser("match", help="match a posting or résumé against a standard, item by item")
@@ -197,9 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(x)
     x.set_defaults(func=cmd_match)
 
-    x = sub.add_parser("rank", help="rank the catalogued standards by fit to a text")
-    x.add_argument("file", nargs="?", metavar="FILE|-")
-    x.add_argument("--top", type=int, default=None)
+    x = sub.add_parser("rank", help="which catalogued standard describes this text? all of them by fit, best first")
+    x.add_argument("file", nargs="?", metavar="FILE|-", help="text file (UTF-8/Big5); '-' or none reads stdin")
+    x.add_argument("--top", type=int, default=None, help="show only the N best")
+    x.add_argument("--kind", choices=("posting", "resume"), default="posting")
+    x.add_argument("--evidence", type=int, default=1, metavar="N", help="evidence clauses shown per standard (text format)")
     x.add_argument("--format", choices=("json", "text"), default="text")
     x.add_argument("--model", metavar="NAME|PATH")
     x.set_defaults(func=cmd_rank)
@@ -222,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--chunk-rows", type=int, default=256)
     x.add_argument("--restart", action="store_true", help="ignore a checkpoint left by an interrupted run")
     x.add_argument("--summary", action="store_true", help="also write per-item coverage shares (Markdown + CSV)")
+    x.add_argument("--rank", action="store_true",
+                   help="also rank every catalogued standard per row: columns ranked (codes, best first) and best_standard")
     x.add_argument("--quiet", action="store_true", help="no progress bar")
     add_common(x)
     x.set_defaults(func=cmd_batch)

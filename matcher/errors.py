@@ -41,6 +41,20 @@ class UnknownStandardError(MatcherError):
         )
 
 
+class StandardExistsError(MatcherError):
+    """Importing a standard whose code is already catalogued, without asking to replace it."""
+
+    def __init__(self, code: str, old_partial: bool, new_partial: bool, source: str | None = None):
+        self.code = code
+        old = "a partial" if old_partial else "the complete"
+        new = "partial " if new_partial else ""
+        where = f"{source}: " if source else ""
+        super().__init__(
+            f"{where}{code} is already catalogued ({old} standard); not replaced by this {new}text. "
+            "Add --replace to replace it."
+        )
+
+
 class InputError(MatcherError):
     """Text given to the matcher cannot be analysed."""
 

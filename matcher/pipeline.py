@@ -15,11 +15,12 @@ import numpy as np
 
 from . import score as sc
 from .cache import EmbeddingCache, cache_dir
-from .catalog import DEFAULT_CODE, Catalog
+from .catalog import Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError, UnknownStandardError
 from .glossary import Glossary
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
+from .rank import RankedStandard, RankParams, RankTable, load_rank_params
 from .report import Evidence, Gap, ItemResult, MatchReport, StandardRef, TaskCoverage
 from .standard import Item, Standard
 from .text import Clause, check_input, split_clauses
@@ -37,14 +38,6 @@ class Analysed:
     clauses: tuple[Clause, ...]
     content: tuple[int, ...]  # indexes into clauses of non-boilerplate clauses
     vectors: np.ndarray  # (len(content), dim)
-
-
-@dataclass(frozen=True)
-class RankedStandard:
-    code: str
-    name: str
-    fit: float
-    covered: int
 
 
 @dataclass(frozen=True)
@@ -113,6 +106,7 @@ class Matcher:
         *,
         model: str | None = None,
         calibration: sc.Calibration | None = None,
+        rank_params: RankParams | None = None,
         cache: Path | None = None,
         persist_cache: bool = True,
     ):
@@ -120,6 +114,7 @@ class Matcher:
         self._encoder_arg = encoder
         self._model_arg = model
         self._calibration_arg = calibration
+        self._rank_params_arg = rank_params
         self.cache = cache or cache_dir()
         self.persist_cache = persist_cache
         self._glossaries: dict[str, Glossary] = {}
@@ -133,11 +128,32 @@ class Matcher:
 
     @cached_property
     def index(self) -> ItemIndex:
-        return load_or_build(self.catalog.all(), self.encoder, self.cache)
+        return load_or_build(self.catalog.all(), self.encoder, self._index_cache())
+
+    def _index_cache(self) -> Path:
+        """The bundled catalogue's index lives in the cache root; any other catalogue folder gets its own
+        (so that switching with $MATCHER_CATALOG or --catalog does not rebuild the other's index)."""
+        import hashlib
+
+        from .catalog import bundled_catalog_dir
+
+        directory = self.catalog.directory.resolve()
+        if directory == bundled_catalog_dir().resolve():
+            return self.cache
+        return self.cache / "catalogs" / hashlib.sha256(str(directory).encode()).hexdigest()[:12]
 
     @cached_property
     def calibration(self) -> sc.Calibration:
         return self._calibration_arg or sc.load_calibration(self.encoder.name)
+
+    @cached_property
+    def rank_table(self) -> RankTable:
+        """Every catalogued standard's core views, texts and title vectors (built once per Matcher)."""
+        return RankTable(self.catalog.all(), self.index, self.encoder)
+
+    @cached_property
+    def rank_params(self) -> RankParams:
+        return self._rank_params_arg or load_rank_params(self.encoder.name)
 
     @cached_property
     def _attitude_cues(self) -> dict[str, list[str]]:
@@ -157,10 +173,7 @@ class Matcher:
         return self
 
     def standard(self, code: str | None) -> Standard:
-        codes = self.catalog.codes()
-        if code is None:
-            code = DEFAULT_CODE if DEFAULT_CODE in codes else (codes[0] if codes else DEFAULT_CODE)
-        return self.catalog.get(code)
+        return self.catalog.get(code if code is not None else self.catalog.default_code())
 
     @cached_property
     def _layout(self) -> dict[str, tuple[list[Item], np.ndarray, np.ndarray]]:
@@ -282,6 +295,9 @@ class Matcher:
             warnings.append("no content clauses: the text holds only boilerplate (company intro, benefits, contact) or nothing to match")
         if not cal.calibrated:
             warnings.append(f"model {self.encoder.name} is not calibrated; statuses use prior thresholds")
+        if std.partial:
+            warnings.append(f"{std.code} is a partial standard: matched on its tasks, outputs and indicators only "
+                            "(its source has no knowledge, skills or attitudes)")
         return MatchReport(
             standard=StandardRef(std.code, std.name, std.version),
             kind=kind,
@@ -295,17 +311,34 @@ class Matcher:
             model=self.encoder.name,
             calibrated=cal.calibrated,
             warnings=tuple(warnings),
+            partial=std.partial,
         )
 
     # ---- other questions -------------------------------------------------------------------------
-    def rank(self, text: str, *, top: int | None = None) -> list[RankedStandard]:
-        a = self.analyse([text])[0]
-        out = []
-        for std in self.catalog.all():
-            r = self.score(a, std)
-            out.append(RankedStandard(std.code, std.name, r.fit, len(r.covered_ids())))
-        out.sort(key=lambda r: (-r.fit, r.code))
-        return out[:top] if top else out
+    def rank(self, text: str, *, top: int | None = None, kind: str = "posting") -> list[RankedStandard]:
+        """Every catalogued standard by fit to ``text``, best first, with the closest clauses as evidence."""
+        return self.rank_analysed(self.analyse([text], kind=kind)[0], top=top)
+
+    def rank_many(self, texts: Sequence[str], *, top: int | None = None, kind: str = "posting") -> list[list[RankedStandard]]:
+        return [self.rank_analysed(a, top=top) for a in self.analyse(texts, kind=kind)]
+
+    def rank_features(self, a: Analysed) -> tuple[np.ndarray, np.ndarray]:
+        """(n_standards, len(rank.FEATURES)) ranking features of an analysed text, in catalogue order,
+        and the clause-to-view cosines they came from."""
+        return self.rank_table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors)
+
+    def rank_analysed(self, a: Analysed, *, top: int | None = None) -> list[RankedStandard]:
+        table = self.rank_table
+        x, cos = self.rank_features(a)
+        fits = self.rank_params.fit_of(x)
+        order = sorted(range(len(table.standards)), key=lambda k: (-fits[k], table.codes[k]))
+        if top:
+            order = order[:top]
+        return [
+            RankedStandard(table.codes[k], table.standards[k].name, float(fits[k]), table.standards[k].partial,
+                           table.evidence(k, cos, a.clauses, a.content))
+            for k in order
+        ]
 
     def fit(self, resume: str, posting: str, *, standard: str | None = None) -> FitReport:
         std = self.standard(standard)

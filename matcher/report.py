@@ -128,6 +128,7 @@ class MatchReport:
     model: str
     calibrated: bool
     warnings: tuple[str, ...] = field(default=())
+    partial: bool = False  # the standard was imported from a partial text (no K/S/A, generated ids)
 
     def item(self, item_id: str) -> ItemResult:
         for r in self.items:
@@ -155,6 +156,7 @@ class MatchReport:
         return {
             "standard": {"code": self.standard.code, "name": self.standard.name, "version": self.standard.version},
             "kind": self.kind,
+            "partial": self.partial,
             "fit": round(self.fit, 4),
             "items": [item_dict(r) for r in self.items],
             "tasks": [
@@ -197,6 +199,7 @@ class MatchReport:
             f"# 職能比對：{s.name}（{s.code}）",
             "",
             f"- 分析對象：{who}",
+            *(["- 職能基準：部分版本（僅工作任務、產出與行為指標；無知識、技能、態度，代碼由匯入程式編號）"] if self.partial else []),
             f"- 整體契合度（fit）：**{self.fit:.2f}**",
             f"- 已涵蓋 {sum(r.status == 'covered' for r in self.items)}、部分涵蓋 "
             f"{sum(r.status == 'partial' for r in self.items)}、未提及 {sum(r.status == 'missing' for r in self.items)} 項",
@@ -235,6 +238,8 @@ class MatchReport:
     def to_text(self) -> str:
         s = self.standard
         lines = [f"{s.code} {s.name}  fit={self.fit:.2f}  ({self.kind}, {self.clauses} clauses)"]
+        if self.partial:
+            lines.append("  partial standard: tasks, outputs and indicators only (no K/S/A; ids generated on import)")
         for t in self.tasks:
             lines.append(f"  {t.id} {t.name}: {t.coverage:.0%}")
         for r in self.items:

@@ -124,6 +124,10 @@ class Standard:
     footnotes: tuple[Footnote, ...] = ()
     qualifications: tuple[str, ...] = ()  # 建議擔任此職類/職業之學歷/經驗/或能力條件
     notes: tuple[str, ...] = field(default=())  # other supplementary lines
+    # a standard read from a partial text (no codes, levels or K/S/A in its source)
+    partial: bool = False
+    generated_ids: bool = False  # ids (T1, T1.1, O1.1.1, P1.1.1) numbered by the importer
+    import_notes: tuple[str, ...] = ()  # what the importer could not tell apart, and damage it met
 
     # ---- navigation -------------------------------------------------------------
     @property
@@ -195,7 +199,7 @@ class Standard:
             d["footnotes"] = list(c.footnotes)
             return d
 
-        return {
+        out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "code": self.code,
             "name": self.name,
@@ -241,6 +245,14 @@ class Standard:
             "qualifications": list(self.qualifications),
             "notes": list(self.notes),
         }
+        # written only when set, so the JSON of a complete standard is unchanged
+        if self.partial:
+            out["partial"] = True
+        if self.generated_ids:
+            out["generated_ids"] = True
+        if self.import_notes:
+            out["import_notes"] = list(self.import_notes)
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -304,6 +316,9 @@ class Standard:
                 footnotes=tuple(Footnote(**f) for f in d.get("footnotes", ())),
                 qualifications=tuple(d.get("qualifications", ())),
                 notes=tuple(d.get("notes", ())),
+                partial=bool(d.get("partial", False)),
+                generated_ids=bool(d.get("generated_ids", False)),
+                import_notes=tuple(d.get("import_notes", ())),
             )
         except (KeyError, TypeError) as exc:
             raise StandardFormatError(f"standard JSON is missing or has a malformed field: {exc}") from None

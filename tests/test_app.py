@@ -138,3 +138,23 @@ def test_server_config_keeps_everything_local():
     cfg = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["server"]["address"] == "localhost"
+
+
+def test_auto_choice_can_be_switched(app):
+    app.sidebar.selectbox(key="standard").set_value("自動推薦（依契合度排序）").run()
+    app.text_area(key="main_text").input(POSTING)
+    app.button(key="run").click().run()
+    choice = app.radio(key="auto_choice")
+    assert len(choice.options) == 1  # the bundled catalogue holds one standard
+    assert app.caption and any("KMC2432-004v2" in c.value for c in app.caption)
+    choice.set_value("KMC2432-004v2").run()  # the results stay on screen without a new click
+    assert not app.exception and metrics(app)
+
+
+def test_catalogue_browser(app):
+    app.text_input(key="catalog_search").input("公關").run()
+    assert not app.exception
+    assert app.selectbox(key="catalog_pick").value == "KMC2432-004v2"
+    assert any("T1 規劃公關活動" in e.label for e in app.expander)
+    app.text_input(key="catalog_search").input("沒有這個").run()
+    assert any("符合 0 項" in c.value for c in app.caption)

@@ -1,0 +1,242 @@
+"""Which standard is this? Fit and evaluate the ranker on the labelled written documents.
+
+``python -m evaluation.rank --fit``  cross-validates on the train split (5 folds by
+document), fits the ranker on the whole train split, saves its parameters
+(``data/rank/<model>.json``) and writes ``evaluation/RANK.md``.
+``python -m evaluation.rank --fit --test`` also scores the test split, once, in its own
+section (never used to choose anything).
+
+The catalogue is the 41 standards: the bundled seed, ``../shared/data/standards/full``
+and ``partial`` (the seed's partial form is skipped: the complete seed is kept), imported
+into a temporary folder. Labels: ``../shared/labelling/written_rank.jsonl``; texts:
+``written.jsonl``. Top-1 is right when the best-fitting standard is in
+``acceptable_both``, or, where both labellers said none fits (``best`` empty), when the
+best fit is below ``NONE_FIT``. Best-in-top-3: one of ``best`` among the first three
+(documents with an empty ``best`` are left out of it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.catalog import Catalog
+from matcher.pipeline import Matcher
+from matcher.rank import FEATURES, NONE_FIT, RankParams, rank_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+STANDARDS = SHARED / "data" / "standards"
+LABELS = SHARED / "labelling"
+RANK_MD = Path(__file__).resolve().parent / "RANK.md"
+FOLDS = 5
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+@dataclass
+class RankDoc:
+    id: str
+    kind: str
+    group: str
+    split: str
+    text: str
+    best: tuple[str, ...]
+    acceptable: tuple[str, ...]
+
+
+def load_docs() -> list[RankDoc]:
+    texts = {}
+    for line in (LABELS / "written.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            texts[d["id"]] = d["text"]
+    out = []
+    for line in (LABELS / "written_rank.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out.append(RankDoc(d["id"], d["kind"], d["group"], d["split"], texts[d["id"]], tuple(d["best"]),
+                               tuple(d["acceptable_both"])))
+    return out
+
+
+def build_catalog(directory: Path) -> Catalog:
+    """The 41 standards in ``directory``."""
+    cat = Catalog(directory)
+    paths = [ROOT / "data" / "standards" / "KMC2432-004v2.txt", *sorted((STANDARDS / "full").glob("*.txt")),
+             *sorted(p for p in (STANDARDS / "partial").glob("*.txt") if p.stem != "KMC2432-004v2")]
+    for p in paths:
+        cat.import_file(p, replace=True)
+    return cat
+
+
+def features(matcher: Matcher, docs: list[RankDoc]) -> np.ndarray:
+    """(n_docs, n_standards, len(FEATURES)). Every text is analysed as a posting: the written documents
+    are not private, so their clause vectors may stay in the evaluation's embedding cache."""
+    return np.stack([matcher.rank_features(a)[0] for a in matcher.analyse([d.text for d in docs], kind="posting")])
+
+
+def labels(docs: list[RankDoc], codes: list[str]) -> np.ndarray:
+    return np.array([[c in d.acceptable for c in codes] for d in docs], dtype=bool)
+
+
+def fit_params(x: np.ndarray, y: np.ndarray, c: float, model: str) -> RankParams:
+    from sklearn.linear_model import LogisticRegression
+
+    flat, target = x.reshape(-1, x.shape[-1]), y.reshape(-1)
+    mean, scale = flat.mean(axis=0), flat.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=c, max_iter=5000)
+    lr.fit((flat - mean) / scale, target)
+    return RankParams(model, tuple(mean.tolist()), tuple(scale.tolist()), tuple(lr.coef_[0].tolist()),
+                      float(lr.intercept_[0]), source=f"evaluation.rank, C={c}")
+
+
+def score(params: RankParams, x: np.ndarray) -> np.ndarray:
+    return params.fit_of(x.reshape(-1, x.shape[-1])).reshape(x.shape[:2])
+
+
+def judge(docs: list[RankDoc], codes: list[str], fits: np.ndarray) -> list[dict]:
+    out = []
+    for d, f in zip(docs, fits):
+        order = sorted(range(len(codes)), key=lambda k: (-f[k], codes[k]))
+        top = codes[order[0]]
+        if d.best:
+            top1 = top in d.acceptable
+            top3: bool | None = any(codes[k] in d.best for k in order[:3])
+        else:
+            top1 = f[order[0]] < NONE_FIT
+            top3 = None
+        strict = top1 and (f[order[0]] >= NONE_FIT if d.best else True)
+        out.append({"id": d.id, "group": d.group, "kind": d.kind, "top1": top1, "top3": top3, "strict": strict,
+                    "pred": top, "fit": float(f[order[0]]), "best": d.best})
+    return out
+
+
+def summary(results: list[dict]) -> dict:
+    def agg(rs: list[dict]) -> dict:
+        t3 = [r["top3"] for r in rs if r["top3"] is not None]
+        return {"n": len(rs), "top1": float(np.mean([r["top1"] for r in rs])) if rs else float("nan"),
+                "strict": float(np.mean([r["strict"] for r in rs])) if rs else float("nan"),
+                "n_best": len(t3), "top3": float(np.mean(t3)) if t3 else float("nan")}
+
+    out = {"all": agg(results)}
+    for key in ("group", "kind"):
+        for v in sorted({r[key] for r in results}):
+            out[f"{key}={v}"] = agg([r for r in results if r[key] == v])
+    return out
+
+
+def cross_validate(docs: list[RankDoc], codes: list[str], x: np.ndarray, y: np.ndarray, c: float, model: str) -> list[dict]:
+    rng = np.random.default_rng(0)
+    fold = rng.permutation(len(docs)) % FOLDS
+    fits = np.zeros(y.shape)
+    for k in range(FOLDS):
+        tr, te = fold != k, fold == k
+        fits[te] = score(fit_params(x[tr], y[tr], c, model), x[te])
+    return judge(docs, codes, fits)
+
+
+def table(s: dict) -> list[str]:
+    lines = ["| documents | n | top-1 acceptable | top-1 strict | n with a best | best in top-3 |", "|---|---|---|---|---|---|"]
+    for k, v in s.items():
+        lines.append(f"| {k} | {v['n']} | {v['top1']:.3f} | {v['strict']:.3f} | {v['n_best']} | {v['top3']:.3f} |")
+    return lines
+
+
+def misses(results: list[dict], n: int = 12) -> list[str]:
+    wrong = [r for r in results if not r["top1"]]
+    lines = [f"- {r['id']} ({r['group']}, {r['kind']}): predicted {r['pred']} (fit {r['fit']:.2f}); best "
+             f"{', '.join(r['best']) or 'none'}" for r in wrong[:n]]
+    return lines + ([f"- … {len(wrong) - n} more"] if len(wrong) > n else [])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m evaluation.rank", description=__doc__.split("\n")[0])
+    ap.add_argument("--fit", action="store_true", help="cross-validate, fit on the train split, save, write RANK.md")
+    ap.add_argument("--test", action="store_true", help="also score the test split (once, at the end)")
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args(argv)
+    if not (LABELS / "written_rank.jsonl").is_file() or not STANDARDS.is_dir():
+        print(f"the labels or standards under {SHARED} are missing", file=sys.stderr)
+        return 1
+    t0 = time.time()
+    docs = load_docs()
+    with tempfile.TemporaryDirectory() as tmp:
+        cat = build_catalog(Path(tmp) / "catalog")
+        matcher = Matcher(cat, model=args.model, cache=ROOT / ".cache" / "rank")
+        codes = cat.codes()
+        train = [d for d in docs if d.split == "train"]
+        test = [d for d in docs if d.split == "test"]
+        xtr = features(matcher, train)
+        ytr = labels(train, codes)
+        model = matcher.encoder.name
+        cv = {c: cross_validate(train, codes, xtr, ytr, c, model) for c in C_GRID}
+        best_c = max(C_GRID, key=lambda c: (summary(cv[c])["all"]["top1"] + summary(cv[c])["all"]["top3"], -c))
+        cv_sum = summary(cv[best_c])
+        params = fit_params(xtr, ytr, best_c, model)
+        params = RankParams(**{**params.__dict__, "metrics": {"cv_train": cv_sum["all"], "C": best_c}})
+        lines = [
+            "# Which standard is this? The ranker on the labelled written documents",
+            "",
+            f"Generated by `python -m evaluation.rank --fit{' --test' if args.test else ''}` "
+            f"({time.time() - t0:.0f} s; model `{model}`; {len(codes)} standards).",
+            "",
+            "Catalogue: the bundled seed KMC2432-004v2 (complete), the 3 complete outline standards and 37",
+            "partial ones of `../shared/data/standards/` (the seed's own partial form is not imported over the",
+            "complete seed). Labels: `../shared/labelling/written_rank.jsonl` (two labellers); texts: `written.jsonl`.",
+            "",
+            f"- **top-1 acceptable**: the best-fitting standard is in `acceptable_both`; where both labellers said",
+            f"  none fits (`best` empty), right when the best fit is below {NONE_FIT}.",
+            "- **top-1 strict**: as top-1, and where a standard fits the top fit must also be at least",
+            f"  {NONE_FIT} (the ranker does not say \"none fits\" when one does).",
+            "- **best in top-3**: one of `best` among the first three (documents with an empty `best` left out).",
+            "",
+            f"Features ({len(FEATURES)}): {', '.join(FEATURES)} (see `matcher/rank.py`); a logistic model over",
+            f"(document, standard) pairs, target: the standard is in `acceptable_both`. C chosen by cross-validation",
+            f"on the train split from {list(C_GRID)}: C = {best_c}.",
+            "",
+            f"## Train split, {FOLDS}-fold cross-validation by document ({len(train)} documents)",
+            "",
+            *table(cv_sum),
+            "",
+            "C grid (all train documents): " + "; ".join(
+                f"C={c}: top-1 {summary(cv[c])['all']['top1']:.3f}, top-3 {summary(cv[c])['all']['top3']:.3f}" for c in C_GRID),
+            "",
+            "Cross-validated misses (top-1):",
+            "",
+            *misses(cv[best_c]),
+        ]
+        if args.test:
+            xte = features(matcher, test)
+            te = judge(test, codes, score(params, xte))
+            te_sum = summary(te)
+            params = RankParams(**{**params.__dict__, "metrics": {**params.metrics, "test": te_sum["all"]}})
+            lines += [
+                "",
+                f"## Test split ({len(test)} documents), scored once with the parameters fitted on the train split",
+                "",
+                *table(te_sum),
+                "",
+                "Test misses (top-1):",
+                "",
+                *misses(te, 30),
+            ]
+        if args.fit:
+            path = rank_path(model)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(params.to_json(), encoding="utf-8")
+            RANK_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            print(f"saved {path} and {RANK_MD}")
+        print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Ranking stage: which catalogued standard describes this document's work?
+
+For a document and each catalogued standard a handful of features is computed from
+what the matcher already has: the content clauses' vectors, the item index (every
+standard's task, output and indicator views, built once and cached) and the
+standards' texts. K/S/A are left out on purpose, so a partial standard (no K/S/A)
+competes on equal terms with a complete one.
+
+``FEATURES`` (per document × standard; cosines are e5 cosines of clause to view):
+
+* ``best``      the highest clause-to-item cosine;
+* ``top3``      the mean of the three best items' best cosines;
+* ``items``     the mean over the standard's items of their best cosine;
+* ``z_share``   the share of items with a clause ``Z_STRONG`` background-σ above their background mean;
+* ``tasks``     the share of tasks with such a clause (on the task, its outputs or indicators);
+* ``votes``     the share of clauses whose best item (over every standard) is in this standard;
+* ``clauses``   the mean over clauses of their best cosine to this standard;
+* ``lex``       char-bigram TF-IDF cosine of the document to the standard's whole text;
+* ``name``      the share of the standard's name bigrams that occur in the document;
+* ``title``     the best clause cosine to the standard's "name：description";
+* ``lex_top3``  the mean of the three best items' best char-bigram TF-IDF cosine to a clause (the index's model);
+* ``lex_share`` the share of items with a clause at TF-IDF cosine ``LEX_STRONG`` or more;
+
+then each of them normalised per standard (``norm_``: minus its mean, over its spread, on
+``BACKGROUND_DOCS`` pseudo-documents cut from the generic job-ad sentences of
+``data/background.txt``, so that a long or generically worded standard does not win by
+being long or generic), and that normalised value minus its maximum over the catalogue
+for this document (``rel_``: a standard is judged against its neighbours). A logistic model
+over the standardised features gives ``fit``, the probability that the standard is
+acceptable for the document; the ranking is by fit. Its parameters are JSON
+(``data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
+labelled written documents' train split.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .standard import Standard
+
+RANK_DIR = Path(__file__).resolve().parent.parent / "data" / "rank"
+CORE_TYPES = ("task", "output", "indicator")
+Z_STRONG = 3.0
+BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title",
+                 "lex_top3", "lex_share")
+LEX_STRONG = 0.3
+FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES))
+BACKGROUND_DOCS = 12  # pseudo-documents cut from the background sentences
+NONE_FIT = 0.5  # a top fit below this says that no catalogued standard fits
+MAX_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class RankEvidence:
+    """A clause of the document and the standard's item it is closest to."""
+
+    item_id: str
+    item_text: str
+    text: str  # the clause as written
+    start: int
+    end: int
+    score: float  # cosine
+
+    def to_dict(self) -> dict:
+        return {"item": self.item_id, "item_text": self.item_text, "text": self.text, "start": self.start,
+                "end": self.end, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class RankedStandard:
+    code: str
+    name: str
+    fit: float  # probability that the standard describes the document's work
+    partial: bool = False
+    evidence: tuple[RankEvidence, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "fit": round(self.fit, 4), "partial": self.partial,
+                "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass(frozen=True)
+class RankParams:
+    """The logistic model over :data:`FEATURES`; saved as JSON beside the package data."""
+
+    model: str
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    fitted: bool = True
+    source: str = ""
+    metrics: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        for name in ("mean", "scale", "weights"):
+            if len(getattr(self, name)) != len(FEATURES):
+                raise ValueError(f"rank parameters need {len(FEATURES)} values for {name} ({', '.join(FEATURES)})")
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["features"] = list(FEATURES)
+        return json.dumps(d, ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "RankParams":
+        d = json.loads(text)
+        if d.pop("features", list(FEATURES)) != list(FEATURES):
+            raise ValueError("rank parameters were fitted for other features; rerun `python -m evaluation.rank --fit`")
+        for k in ("mean", "scale", "weights"):
+            d[k] = tuple(d[k])
+        return cls(**d)
+
+    @classmethod
+    def prior(cls, model: str) -> "RankParams":
+        """For a model nobody has fitted: relative title, lexical and item evidence, equally weighted."""
+        w = {"rel_top3": 1.0, "rel_title": 1.0, "rel_lex": 1.0, "rel_votes": 1.0, "rel_tasks": 1.0}
+        return cls(model, (0.0,) * len(FEATURES), (1.0,) * len(FEATURES),
+                   tuple(w.get(f, 0.0) * 10 for f in FEATURES), -2.0, fitted=False, source="prior")
+
+    def fit_of(self, x: np.ndarray) -> np.ndarray:
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
+
+
+def rank_path(model: str, directory: Path = RANK_DIR) -> Path:
+    return directory / (re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:] + ".json")
+
+
+def load_rank_params(model: str, directory: Path = RANK_DIR) -> RankParams:
+    path = rank_path(model, directory)
+    if path.is_file():
+        try:
+            p = RankParams.from_json(path.read_text(encoding="utf-8"))
+        except (ValueError, TypeError, KeyError):
+            return RankParams.prior(model)
+        if p.model == model:
+            return p
+    return RankParams.prior(model)
+
+
+def _bigrams(text: str) -> set[str]:
+    import unicodedata
+
+    t = re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _name_core(name: str) -> str:
+    """The standard's name without its footnote marks and generic role words."""
+    name = re.sub(r"【註\d+】|（[^）]*）|\([^)]*\)", "", name)
+    return re.sub(r"(人員|專員|助理|主管|經理|師)$", "", name) or name
+
+
+def standard_text(std: Standard) -> str:
+    """Everything a standard says about the work, as one text (name, description, duties, tasks, outputs, indicators)."""
+    parts = [std.name, std.description]
+    for d in std.duties:
+        parts.append(d.name)
+        for t in d.tasks:
+            parts.append(t.name)
+            parts.extend(o.name for o in t.outputs)
+            parts.extend(p.text for p in t.indicators)
+    return "\n".join(p for p in parts if p)
+
+
+class RankTable:
+    """What ranking needs of the catalogue, built once from the standards and the item index."""
+
+    def __init__(self, standards: Sequence[Standard], index, encoder):
+        from .index import Lexical
+        from .text import normalize
+
+        self.standards = list(standards)
+        self.codes = [s.code for s in self.standards]
+        items = {s.code: {it.id: it for it in s.items()} for s in self.standards}
+        rows, owner, item_of, task_of = [], [], [], []
+        self.items: list[list] = []  # per standard: its core items in view order
+        self.item_task: list[np.ndarray] = []
+        self.n_tasks: list[int] = []
+        for k, std in enumerate(self.standards):
+            seen: dict[str, int] = {}
+            tasks: dict[str, int] = {}
+            its = []
+            for r in index.standard_rows(std.code):
+                v = index.views[r]
+                it = items[std.code].get(v.item_id)
+                if it is None or it.type not in CORE_TYPES:
+                    continue
+                if v.item_id not in seen:
+                    seen[v.item_id] = len(its)
+                    its.append(it)
+                rows.append(r)
+                owner.append(k)
+                item_of.append(seen[v.item_id])
+                task_of.append(tasks.setdefault(it.task_id or it.id, len(tasks)))
+            self.items.append(its)
+            self.n_tasks.append(max(1, len(tasks)))
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.owner = np.asarray(owner, dtype=np.int64)
+        self.item_of = np.asarray(item_of, dtype=np.int64)
+        self.task_of = np.asarray(task_of, dtype=np.int64)
+        self.vectors = np.ascontiguousarray(index.vectors[self.rows])
+        self.item_lexical = index.lexical
+        self.lex_views = index.lexical.transform([index.views[r].text for r in self.rows]).tocsr()
+        self.mu = index.mu[self.rows]
+        self.sigma = index.sigma[self.rows]
+        self.spans = [np.flatnonzero(self.owner == k) for k in range(len(self.standards))]
+        texts = [standard_text(s) for s in self.standards]
+        self.lexical = Lexical.fit(texts)
+        self.lex_std = self.lexical.transform(texts)
+        self.name_bigrams = [_bigrams(_name_core(s.name)) for s in self.standards]
+        titles = [normalize(f"{s.name}：{s.description}") for s in self.standards]
+        self.titles = np.asarray(encoder.encode(titles, kind="query"), dtype=np.float32)
+        self.bg_mean = np.zeros(len(BASE_FEATURES))
+        self.bg_scale = np.ones(len(BASE_FEATURES))
+        self._background(encoder)
+
+    def _background(self, encoder) -> None:
+        """Per standard, the mean and spread of each base feature over the background pseudo-documents."""
+        from .index import read_background
+        from .text import normalize
+
+        sentences = read_background()
+        vecs = np.asarray(encoder.encode([normalize(t) for t in sentences], kind="passage"), dtype=np.float32)
+        groups = [np.arange(len(sentences))[k::BACKGROUND_DOCS] for k in range(BACKGROUND_DOCS)]
+        base = np.stack([self._base([normalize(sentences[i]) for i in g], vecs[g])[0] for g in groups])
+        self.bg_mean = base.mean(axis=0)
+        self.bg_scale = np.maximum(base.std(axis=0), 1e-3)
+
+    def features(self, text: str, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(n_standards, len(FEATURES)) features and the (clauses, views) cosine matrix."""
+        x, cos = self._base(clause_norms, vectors)
+        norm = (x - self.bg_mean) / self.bg_scale
+        rel = norm - norm.max(axis=0, keepdims=True)
+        return np.column_stack([x, norm, rel]), cos
+
+    def _base(self, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Base features of the content clauses (their normalised texts and vectors)."""
+        n_std = len(self.standards)
+        x = np.zeros((n_std, len(BASE_FEATURES)), dtype=np.float64)
+        cos = vectors @ self.vectors.T if len(vectors) else np.zeros((0, len(self.rows)), dtype=np.float32)
+        text = "\n".join(clause_norms)
+        doc_bigrams = _bigrams(text)
+        lex = (self.lex_std @ self.lexical.transform([text]).T).toarray().ravel()
+        if clause_norms:
+            view_lex = (self.lex_views @ self.item_lexical.transform(list(clause_norms)).T).toarray().max(axis=1)
+        else:
+            view_lex = np.zeros(len(self.rows))
+        if len(vectors):
+            z = (cos - self.mu) / self.sigma
+            best_view = cos.argmax(axis=1)
+            votes = np.bincount(self.owner[best_view], minlength=n_std) / len(vectors)
+            title = (vectors @ self.titles.T).max(axis=0)
+        else:
+            z = cos
+            votes = np.zeros(n_std)
+            title = np.zeros(n_std)
+        for k in range(n_std):
+            span = self.spans[k]
+            if not len(span) or not len(vectors):
+                continue
+            c, zz = cos[:, span], z[:, span]
+            item_best = np.full(len(self.items[k]), -1.0)
+            np.maximum.at(item_best, self.item_of[span], c.max(axis=0))
+            item_z = np.full(len(self.items[k]), -1e9)
+            np.maximum.at(item_z, self.item_of[span], zz.max(axis=0))
+            task_z = np.full(self.n_tasks[k], -1e9)
+            np.maximum.at(task_z, self.task_of[span], zz.max(axis=0))
+            top = np.sort(item_best)[::-1]
+            item_lex = np.zeros(len(self.items[k]))
+            np.maximum.at(item_lex, self.item_of[span], view_lex[span])
+            top_lex = np.sort(item_lex)[::-1]
+            x[k] = (
+                top[0],
+                top[:3].mean(),
+                item_best.mean(),
+                float((item_z >= Z_STRONG).mean()),
+                float((task_z >= Z_STRONG).mean()),
+                votes[k],
+                c.max(axis=1).mean(),
+                lex[k],
+                len(self.name_bigrams[k] & doc_bigrams) / max(1, len(self.name_bigrams[k])),
+                title[k],
+                top_lex[:3].mean(),
+                float((item_lex >= LEX_STRONG).mean()),
+            )
+        return x, cos
+
+    def evidence(self, k: int, cos: np.ndarray, clauses: Sequence, content: Sequence[int]) -> tuple[RankEvidence, ...]:
+        """The clauses closest to standard ``k``'s items, best first, one per clause."""
+        span = self.spans[k]
+        if not len(span) or not cos.shape[0]:
+            return ()
+        c = cos[:, span]
+        best_view = c.argmax(axis=1)
+        best = c[np.arange(c.shape[0]), best_view]
+        out = []
+        for ci in np.argsort(-best, kind="stable")[:MAX_EVIDENCE]:
+            it = self.items[k][self.item_of[span[best_view[ci]]]]
+            cl = clauses[content[ci]]
+            out.append(RankEvidence(it.id, it.text, cl.text, cl.start, cl.end, float(best[ci])))
+        return tuple(out)
