@@ -15,7 +15,7 @@ import json
 import streamlit as st
 
 from matcher.errors import MatcherError
-from matcher.report import STATUS_LABELS, TYPE_LABELS, MatchReport
+from matcher.report import BASIS_LABELS, STATUS_LABELS, TYPE_LABELS, MatchReport
 
 MODES = {
     "招募方：職缺 × 職能基準": "posting",
@@ -147,7 +147,8 @@ def items_table_section(report: MatchReport) -> None:
     st.subheader("逐項結果")
     rows = [
         {"項目": r.item.id, "類型": TYPE_LABELS[r.item.type], "內容": r.item.text, "狀態": STATUS_LABELS[r.status],
-         "分數": round(r.score, 2), "依據": "；".join(e.text for e in r.evidence), "關鍵詞": "、".join(r.terms())}
+         "分數": round(r.score, 2), "依據": "；".join(e.text for e in r.evidence),
+         "依據類型": "、".join(dict.fromkeys(BASIS_LABELS.get(e.basis, e.basis) for e in r.evidence)), "關鍵詞": "、".join(r.terms())}
         for r in report.items
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")

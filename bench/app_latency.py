@@ -24,8 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from latency import POSTING  # noqa: E402
 
-from evaluation.devset import load_devset  # noqa: E402
-from matcher.catalog import Catalog  # noqa: E402
+from evaluation.corpus import available, load_written  # noqa: E402
 
 
 def main() -> None:
@@ -39,7 +38,9 @@ def main() -> None:
     port = _free_port()
     import tempfile
 
-    texts = [POSTING] + [d.text for d in load_devset(Catalog().get("KMC2432-004v2")) if d.group == "pr" and d.kind == "posting"]
+    # PR postings of the written corpus (../shared/labelling), else the bench posting alone
+    written = load_written() if available() else []
+    texts = [POSTING] + [d.text for d in written if d.group == "pr" and d.kind == "posting" and d.split == "train"]
     texts = texts[: args.runs + 1]
     cache = tempfile.mkdtemp()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),

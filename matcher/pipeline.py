@@ -19,6 +19,7 @@ from .catalog import Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError, UnknownStandardError
 from .glossary import Glossary
+from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
 from .rank import RankedStandard, RankParams, RankTable, load_rank_params
 from .report import Evidence, Gap, ItemResult, MatchReport, StandardRef, TaskCoverage
@@ -147,6 +148,13 @@ class Matcher:
         return self._calibration_arg or sc.load_calibration(self.encoder.name)
 
     @cached_property
+    def judge(self) -> Judge | None:
+        """The learned judge for this model (``python -m evaluation --fit``); None when there is none."""
+        if self._calibration_arg is not None:
+            return None  # an explicit calibration asks for the calibrated feature scorer
+        return Judge.load(self.encoder.name)
+
+    @cached_property
     def rank_table(self) -> RankTable:
         """Every catalogued standard's core views, texts and title vectors (built once per Matcher)."""
         return RankTable(self.catalog.all(), self.index, self.encoder)
@@ -218,8 +226,13 @@ class Matcher:
         std = self.standard(standard)
         return [self.score(a, std, kind=kind) for a in self.analyse(texts, kind=kind)]
 
-    def features(self, a: Analysed, std: Standard) -> tuple[np.ndarray, np.ndarray]:
-        """(n_items, n_content_clauses, len(FEATURES)) clause features and the evidence mask."""
+    def item_layout(self, std: Standard) -> list[Item]:
+        """The standard's matchable items in the order of every per-item array."""
+        return list(self._layout[std.code][0])
+
+    def base_features(self, a: Analysed, std: Standard) -> tuple[np.ndarray, np.ndarray]:
+        """(n_items, n_content_clauses, len(score.FEATURES)) clause features and the glossary hits
+        (n_items, n_content_clauses), items in :meth:`item_layout` order."""
         items, starts, types = self._layout[std.code]
         ix = self.index
         rows = ix.standard_rows(std.code)
@@ -230,7 +243,13 @@ class Matcher:
         else:
             lex = np.zeros((len(rows), 0), dtype=np.float32)
         terms = self.glossary(std).hits([it.id for it in items], clause_norms)
-        feats = sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts, terms)
+        return sc.clause_features(dense, ix.mu[rows], ix.sigma[rows], lex, starts, terms), terms
+
+    def features(self, a: Analysed, std: Standard) -> tuple[np.ndarray, np.ndarray]:
+        """(n_items, n_content_clauses, len(FEATURES)) clause features and the evidence mask
+        of the calibrated feature scorer (used where no judge is fitted)."""
+        types = self._layout[std.code][2]
+        feats, terms = self.base_features(a, std)
         # attitudes only from explicit statements: a clause is evidence for one only if it holds a cue
         mask = np.ones(feats.shape[:2], dtype=bool)
         attitude = types == MATCH_TYPES.index("attitude")
@@ -238,6 +257,8 @@ class Matcher:
         return feats, mask
 
     def score(self, a: Analysed, std: Standard, *, kind: str = "posting") -> MatchReport:
+        if self.judge is not None:
+            return self._judged(a, std, kind, self.judge)
         cal = self.calibration
         items, _, types = self._layout[std.code]
         feats, mask = self.features(a, std)
@@ -270,7 +291,59 @@ class Matcher:
             results.append(ItemResult(item, statuses[i], float(probs[i]), tuple(ev)))
         return self._report(std, kind, results, probs, a)
 
-    def _report(self, std: Standard, kind: str, results: list[ItemResult], probs: np.ndarray, a: Analysed) -> MatchReport:
+    def _judged(self, a: Analysed, std: Standard, kind: str, judge: Judge) -> MatchReport:
+        """Statuses and evidence from the learned judge (:mod:`.judge`)."""
+        items = self.item_layout(std)
+        ids = [it.id for it in items]
+        types = [it.type for it in items]
+        base, terms = self.base_features(a, std)
+        norms = [a.clauses[i].norm for i in a.content]
+        g = clause_feature_tensor(base, terms, norms, kind == "resume")
+        rows = judge.trained_positions(std.code, ids)
+        s = judge.clause_scores(g, a.vectors, types, rows)
+        s = np.where(g[:, :, CLAUSE_FEATURES.index("neg_term")] > 0, -np.inf, s)  # "不需撰寫新聞稿"
+        best = s.max(axis=1) if s.shape[1] else np.full(len(items), -np.inf)
+        best = np.where(np.isfinite(best), best, -20.0)
+        probs = judge.doc_probabilities(best, rows, kind == "resume")
+        judged = np.array([t in JUDGED_TYPES for t in types])
+        probs = np.where(judged, probs, 0.0)
+        # tasks and outputs follow from their indicators
+        pos = {x: k for k, x in enumerate(ids)}
+        family: dict[int, list[int]] = {}
+        for k, it in enumerate(items):
+            if it.type == "indicator":
+                family.setdefault(k, [k])
+            elif it.type in ("task", "output") and it.task_id:
+                task = std.task(it.task_id) if it.type == "output" else std.task(it.id)
+                family[k] = [pos[p.id] for p in task.indicators if p.id in pos]
+        for k, kids in family.items():
+            if items[k].type != "indicator" and kids:
+                probs[k] = max(probs[kids])
+        glossary = self.glossary(std)
+        results = []
+        for k, item in enumerate(items):
+            trained = bool(rows[k] >= 0) or any(rows[c] >= 0 for c in family.get(k, []))
+            covered_at, partial_at = judge.thresholds(trained)
+            p = float(probs[k])
+            status = "covered" if p >= covered_at else "partial" if p >= partial_at else "missing"
+            ev: list[Evidence] = []
+            if status != "missing" and s.shape[1]:
+                fam = family.get(k, [k]) if items[k].type != "indicator" else [k]
+                row = s[fam].max(axis=0)
+                for c in np.argsort(-row, kind="stable"):
+                    pc = float(sigmoid(row[c]))
+                    if not np.isfinite(row[c]) or (ev and pc < partial_at) or len(ev) >= MAX_EVIDENCE:
+                        break
+                    cl = a.clauses[a.content[c]]
+                    found = tuple(dict.fromkeys(t for f in fam for t in glossary.matched(ids[f], cl.norm)))
+                    basis = "stated" if (pc >= judge.stated or found) else "implied"
+                    ev.append(Evidence(cl.text, cl.start, cl.end, pc, found, basis))
+            results.append(ItemResult(item, status, p, tuple(ev)))
+        fit = judge.fit({i: float(probs[k]) for k, i in enumerate(ids)})
+        return self._report(std, kind, results, probs, a, fit=fit, calibrated=True)
+
+    def _report(self, std: Standard, kind: str, results: list[ItemResult], probs: np.ndarray, a: Analysed,
+                fit: float | None = None, calibrated: bool | None = None) -> MatchReport:
         cal = self.calibration
         by_task: dict[str, list[ItemResult]] = {}
         for r in results:
@@ -289,11 +362,14 @@ class Matcher:
             duties.append(TaskCoverage(d.id, d.name, d.id, cov, sum(t.covered for t in ts), sum(t.partial for t in ts), sum(t.total for t in ts)))
         statuses = [r.status for r in results]
         core = np.array([r.item.type in ("task", "output", "indicator") for r in results])
-        fit = sc.fit_score(sc.fit_features(probs, statuses, core), cal)
+        if fit is None:
+            fit = sc.fit_score(sc.fit_features(probs, statuses, core), cal)
+        if calibrated is None:
+            calibrated = cal.calibrated
         warnings = []
         if not a.content:
             warnings.append("no content clauses: the text holds only boilerplate (company intro, benefits, contact) or nothing to match")
-        if not cal.calibrated:
+        if not calibrated:
             warnings.append(f"model {self.encoder.name} is not calibrated; statuses use prior thresholds")
         if std.partial:
             warnings.append(f"{std.code} is a partial standard: matched on its tasks, outputs and indicators only "
@@ -309,7 +385,7 @@ class Matcher:
             clauses=len(a.content),
             boilerplate=len(a.clauses) - len(a.content),
             model=self.encoder.name,
-            calibrated=cal.calibrated,
+            calibrated=calibrated,
             warnings=tuple(warnings),
             partial=std.partial,
         )

@@ -57,6 +57,7 @@ TYPE_LABELS = {
     "skill": "技能",
     "attitude": "態度",
 }
+BASIS_LABELS = {"stated": "明述", "implied": "推論"}
 STATUS_LABELS = {"covered": "已涵蓋", "partial": "部分涵蓋", "missing": "未提及"}
 
 
@@ -67,11 +68,13 @@ class Evidence:
     end: int
     score: float
     terms: tuple[str, ...] = ()  # glossary terms of the item found in this clause
+    basis: str = "stated"  # "stated": the clause itself says it; "implied": a duty that needs the item
 
     def to_dict(self) -> dict:
         """The evidence object of the JSON contract: text, start, end (into the input), score,
-        terms (the item's glossary terms found in the text)."""
-        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4), "terms": list(self.terms)}
+        terms (the item's glossary terms found in the text), basis (stated or implied)."""
+        return {"text": self.text, "start": self.start, "end": self.end, "score": round(self.score, 4),
+                "terms": list(self.terms), "basis": self.basis}
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ class MatchReport:
         lines += [f"| {t.id} | {t.name} | {t.coverage:.0%} |" for t in self.tasks]
         lines += ["", "## 逐項結果", "", "| 項目 | 類型 | 內容 | 狀態 | 分數 | 依據 |", "|---|---|---|---|---|---|"]
         for r in self.items:
-            ev = "；".join(f"「{e.text}」" for e in r.evidence[:2])
+            ev = "；".join(f"「{e.text}」（{BASIS_LABELS.get(e.basis, e.basis)}）" for e in r.evidence[:2])
             if r.terms():
                 ev += f"（關鍵詞：{'、'.join(r.terms())}）"
             ev = ev.replace("|", "｜")
@@ -261,6 +264,7 @@ class MatchReport:
                 "evidence": " | ".join(e.text for e in r.evidence),
                 "evidence_spans": " ".join(f"{e.start}-{e.end}" for e in r.evidence),
                 "terms": " | ".join(r.terms()),
+                "basis": " | ".join(e.basis for e in r.evidence),
             }
             for r in self.items
         ]
