@@ -22,7 +22,7 @@ from .glossary import Glossary
 from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
 from .rank import RankedStandard, RankParams, RankTable, load_rank_params
-from .report import Evidence, Gap, ItemResult, MatchReport, StandardRef, TaskCoverage
+from .report import Evidence, FitItem, FitReport, ItemResult, MatchReport, StandardRef, TaskCoverage, gap_advice
 from .standard import Item, Standard
 from .text import Clause, check_input, split_clauses
 
@@ -39,59 +39,6 @@ class Analysed:
     clauses: tuple[Clause, ...]
     content: tuple[int, ...]  # indexes into clauses of non-boilerplate clauses
     vectors: np.ndarray  # (len(content), dim)
-
-
-@dataclass(frozen=True)
-class FitItem:
-    item: Item
-    posting: ItemResult
-    resume: ItemResult
-
-
-@dataclass(frozen=True)
-class FitReport:
-    standard: StandardRef
-    posting_fit: float
-    resume_fit: float
-    items: tuple[FitItem, ...]  # the items the posting asks for
-
-    @property
-    def coverage(self) -> float:
-        return sc.coverage([f.resume.status for f in self.items]) if self.items else 0.0
-
-    def to_dict(self) -> dict:
-        def side(r: ItemResult) -> dict:
-            return {
-                "status": r.status,
-                "score": round(r.score, 4),
-                "evidence": [e.to_dict() for e in r.evidence],
-            }
-
-        return {
-            "standard": {"code": self.standard.code, "name": self.standard.name, "version": self.standard.version},
-            "posting_fit": round(self.posting_fit, 4),
-            "resume_fit": round(self.resume_fit, 4),
-            "coverage": round(self.coverage, 4),
-            "items": [
-                {"id": f.item.id, "type": f.item.type, "text": f.item.text, "posting": side(f.posting), "resume": side(f.resume)}
-                for f in self.items
-            ],
-            "missing": [f.item.id for f in self.items if f.resume.status == "missing"],
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-
-    def to_text(self) -> str:
-        lines = [
-            f"{self.standard.code} {self.standard.name}: posting fit {self.posting_fit:.2f}, résumé fit "
-            f"{self.resume_fit:.2f}; the résumé evidences {self.coverage:.0%} of what the posting asks for"
-        ]
-        for f in self.items:
-            mark = {"covered": "✔", "partial": "△", "missing": "✘"}[f.resume.status]
-            ev = f"  ←「{f.resume.evidence[0].text}」" if f.resume.evidence else ""
-            lines.append(f"{mark} {f.item.id:7s} {f.item.text}{ev}")
-        return "\n".join(lines) + "\n"
 
 
 class Matcher:
@@ -381,7 +328,7 @@ class Matcher:
             items=tuple(results),
             tasks=tuple(tasks),
             duties=tuple(duties),
-            gaps=tuple(_gaps(std, results, kind)),
+            gaps=tuple(gap_advice(std, results, kind)),
             clauses=len(a.content),
             boilerplate=len(a.clauses) - len(a.content),
             model=self.encoder.name,
@@ -429,22 +376,3 @@ class Matcher:
             items=tuple(FitItem(p.item, p, r) for p, r in asked),
         )
 
-
-def _gaps(std: Standard, results: list[ItemResult], kind: str) -> list[Gap]:
-    verb = "在職缺描述中補充" if kind == "posting" else "在履歷中以具體經歷佐證"
-    gaps = []
-    missing = {r.item.id: r for r in results if r.status != "covered"}
-    for d in std.duties:
-        for t in d.tasks:
-            rs = [missing[x.id] for x in (*t.outputs, *t.indicators) if x.id in missing]
-            if t.id in missing:
-                rs.insert(0, missing[t.id])
-            if rs:
-                what = "、".join(r.item.text.rstrip("。") for r in rs if r.item.type == "output") or t.name
-                gaps.append(Gap(d.id, d.name, t.id, t.name, tuple(rs), f"建議{verb}「{t.name}」的工作內容（如：{what}）。"))
-    for prefix, label in (("knowledge", "知識"), ("skill", "技能"), ("attitude", "態度")):
-        rs = [r for r in results if r.item.type == prefix and r.status != "covered"]
-        if rs:
-            names = "、".join(r.item.text for r in rs[:5])
-            gaps.append(Gap(prefix[0].upper(), label, None, None, tuple(rs), f"建議{verb}以下{label}：{names}{'等' if len(rs) > 5 else ''}。"))
-    return gaps

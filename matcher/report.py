@@ -1,10 +1,12 @@
-"""Human-readable renderings: a standard as text; a MatchReport as JSON, Markdown, text."""
+"""Reports and their renderings: a standard as text; a MatchReport and a FitReport as JSON,
+Markdown, text and CSV rows; the gap advice."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 
+from .score import coverage as coverage_of
 from .standard import Item, Standard
 
 
@@ -268,3 +270,80 @@ class MatchReport:
             }
             for r in self.items
         ]
+
+
+# ---- fit reports (a résumé against what a posting asks for) ---------------------------------------
+@dataclass(frozen=True)
+class FitItem:
+    item: Item
+    posting: ItemResult
+    resume: ItemResult
+
+
+@dataclass(frozen=True)
+class FitReport:
+    standard: StandardRef
+    posting_fit: float
+    resume_fit: float
+    items: tuple[FitItem, ...]  # the items the posting asks for
+
+    @property
+    def coverage(self) -> float:
+        return coverage_of([f.resume.status for f in self.items]) if self.items else 0.0
+
+    def to_dict(self) -> dict:
+        def side(r: ItemResult) -> dict:
+            return {
+                "status": r.status,
+                "score": round(r.score, 4),
+                "evidence": [e.to_dict() for e in r.evidence],
+            }
+
+        return {
+            "standard": {"code": self.standard.code, "name": self.standard.name, "version": self.standard.version},
+            "posting_fit": round(self.posting_fit, 4),
+            "resume_fit": round(self.resume_fit, 4),
+            "coverage": round(self.coverage, 4),
+            "items": [
+                {"id": f.item.id, "type": f.item.type, "text": f.item.text, "posting": side(f.posting), "resume": side(f.resume)}
+                for f in self.items
+            ],
+            "missing": [f.item.id for f in self.items if f.resume.status == "missing"],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+    def to_text(self) -> str:
+        lines = [
+            f"{self.standard.code} {self.standard.name}: posting fit {self.posting_fit:.2f}, résumé fit "
+            f"{self.resume_fit:.2f}; the résumé evidences {self.coverage:.0%} of what the posting asks for"
+        ]
+        for f in self.items:
+            mark = {"covered": "✔", "partial": "△", "missing": "✘"}[f.resume.status]
+            ev = f"  ←「{f.resume.evidence[0].text}」" if f.resume.evidence else ""
+            lines.append(f"{mark} {f.item.id:7s} {f.item.text}{ev}")
+        return "\n".join(lines) + "\n"
+
+
+# ---- gap advice ---------------------------------------------------------------------------------
+def gap_advice(std: Standard, results: list[ItemResult], kind: str) -> list[Gap]:
+    """What is not covered, grouped by task (then K, S, A), with advice worded for a recruiter
+    (``kind="posting"``) or a candidate (``kind="resume"``)."""
+    verb = "在職缺描述中補充" if kind == "posting" else "在履歷中以具體經歷佐證"
+    gaps = []
+    missing = {r.item.id: r for r in results if r.status != "covered"}
+    for d in std.duties:
+        for t in d.tasks:
+            rs = [missing[x.id] for x in (*t.outputs, *t.indicators) if x.id in missing]
+            if t.id in missing:
+                rs.insert(0, missing[t.id])
+            if rs:
+                what = "、".join(r.item.text.rstrip("。") for r in rs if r.item.type == "output") or t.name
+                gaps.append(Gap(d.id, d.name, t.id, t.name, tuple(rs), f"建議{verb}「{t.name}」的工作內容（如：{what}）。"))
+    for prefix, label in (("knowledge", "知識"), ("skill", "技能"), ("attitude", "態度")):
+        rs = [r for r in results if r.item.type == prefix and r.status != "covered"]
+        if rs:
+            names = "、".join(r.item.text for r in rs[:5])
+            gaps.append(Gap(prefix[0].upper(), label, None, None, tuple(rs), f"建議{verb}以下{label}：{names}{'等' if len(rs) > 5 else ''}。"))
+    return gaps
