@@ -303,7 +303,8 @@ def std_section(s) -> None:
 def batch_tab(matcher) -> None:
     import pandas as pd
 
-    from matcher.batch import BatchConfig, RowIn, score_chunk
+    from matcher.batch import BatchConfig, score_chunk
+    from matcher.batch_io import RowIn
 
     st.write(f"上傳 CSV 或 XLSX（{BATCH_MAX_ROWS:,} 列以內）。大量資料請用命令列 `matcher batch`。")
     upload = st.file_uploader("資料檔", type=["csv", "xlsx"], key="batch_file")

@@ -21,7 +21,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from .batch import BatchConfig, RowIn, guess_text_columns, output_columns, score_chunk
+from .batch import BatchConfig, output_columns, score_chunk
+from .batch_io import RowIn, guess_text_columns
 from .errors import DatasetError, MissingExtraError
 
 
@@ -89,13 +90,14 @@ def score_file_ray(
     if not cfg.text_columns:
         first = next(iter(_units(inp)))
         cols = pq.ParquetFile(first["path"]).schema_arrow.names
-        cfg = BatchConfig(guess_text_columns(cols), cfg.id_column, cfg.standard, cfg.chunk_rows, cfg.rank)
+        cfg = replace(cfg, text_columns=guess_text_columns(cols))
     from .catalog import Catalog
 
-    # the driver resolves the catalogue ($MATCHER_CATALOG, --catalog or the bundled one) and its
-    # default standard, and hands both to every worker: a worker's environment may differ
+    # the driver resolves the catalogue ($MATCHER_CATALOG, --catalog or the default folders) and
+    # its default standard, and hands both to every worker: a worker's working directory may differ
     catalog = Catalog(catalog_dir)
-    catalog_dir = str(catalog.directory.resolve())
+    if len(catalog.directories) == 1:
+        catalog_dir = str(catalog.directory.resolve())
     cfg = replace(cfg, standard=cfg.standard or catalog.default_code())
     task_ids = [t.id for t in catalog.get(cfg.standard).tasks]
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine

@@ -1,26 +1,13 @@
-"""On-disk caches: where they live, and the embedding cache keyed by model and text hash."""
+"""The embedding cache on disk, keyed by model and text hash (its folder: :func:`matcher.resources.cache_dir`)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
-
-
-def cache_dir() -> Path:
-    """``$MATCHER_CACHE``, else ``$XDG_CACHE_HOME/icap-matcher``, else ``~/.cache/icap-matcher``."""
-    env = os.environ.get("MATCHER_CACHE")
-    if env:
-        path = Path(env)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        path = Path(base) / "icap-matcher"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def text_key(text: str) -> bytes:

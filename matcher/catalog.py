@@ -1,75 +1,68 @@
-"""The catalogue: a folder of standards as canonical JSON, each beside its source text.
+"""The catalogue: folders of standards as canonical JSON, each beside its source text.
 
-``data/standards/<CODE>.json`` is what the matcher loads (the bundled default; any
-folder can be a catalogue, chosen with ``$MATCHER_CATALOG`` or ``--catalog``);
-``<CODE>.txt`` is the text it was parsed from (an iCAP export, the outline form or the
-partial form, see :mod:`matcher.formats`), kept so that the JSON can be regenerated;
-``glossary/<CODE>.json``, where present, lists evidence terms per item (see
-:mod:`matcher.glossary`).
+``<CODE>.json`` is what the matcher loads; ``<CODE>.txt`` is the text it was parsed from (an
+iCAP export, the outline form or the partial form, see :mod:`matcher.formats`), kept so that
+the JSON can be regenerated; ``glossary/<CODE>.json``, where present, lists evidence terms per
+item (see :mod:`matcher.glossary`). By default the standards a user imported
+(``<home>/catalog``) come first, then the ones bundled with the package
+(``matcher/data/standards``); ``$MATCHER_CATALOG`` or ``--catalog`` names one folder that
+replaces both (see :mod:`matcher.resources`).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from . import resources
 from .errors import StandardExistsError, StandardFormatError, UnknownStandardError
 from .formats import read_any
 from .glossary import Glossary, load_glossary
 from .icap import ParsedStandard
+from .io import write_atomic
 from .standard import Standard
 
-DEFAULT_CODE = "KMC2432-004v2"
+DEFAULT_CODE = "KMC2432-004v2"  # the standard served when none is named
 
 
 def bundled_catalog_dir() -> Path:
     """The catalogue that ships with the matcher (the seed standard)."""
-    return Path(__file__).resolve().parent.parent / "data" / "standards"
+    return resources.bundled_catalog_dir()
 
 
 def default_catalog_dir() -> Path:
-    """``$MATCHER_CATALOG`` if set, else the bundled catalogue."""
-    env = os.environ.get("MATCHER_CATALOG")
-    if env:
-        return Path(env)
-    return bundled_catalog_dir()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Where imports go by default: ``$MATCHER_CATALOG`` if set, else ``<home>/catalog``."""
+    return resources.catalog_dirs()[0]
 
 
 class Catalog:
+    """Standards by code. ``directory`` names the one folder to use; by default the user's
+    imported standards, then the bundled ones (the first folder holding a code wins)."""
+
     def __init__(self, directory: str | Path | None = None):
-        self.directory = Path(directory) if directory is not None else default_catalog_dir()
+        self.directories = (Path(directory),) if directory is not None else resources.catalog_dirs()
+        self.directory = self.directories[0]  # where imports are written
         self._cache: dict[str, Standard] = {}
         self._glossaries: dict[str, Glossary] = {}
 
     def codes(self) -> list[str]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(p.stem for p in self.directory.glob("*.json") if not p.name.startswith("."))
+        found = {p.stem for d in self.directories if d.is_dir() for p in d.glob("*.json") if not p.name.startswith(".")}
+        return sorted(found)
 
     def default_code(self) -> str:
         """The seed standard when catalogued, else the first code (the seed's code when empty)."""
         codes = self.codes()
         return DEFAULT_CODE if DEFAULT_CODE in codes or not codes else codes[0]
 
+    def folder(self, code: str) -> Path:
+        """The folder that holds standard ``code``."""
+        for d in self.directories:
+            if (d / f"{code}.json").is_file():
+                return d
+        raise UnknownStandardError(code, self.codes())
+
     def get(self, code: str) -> Standard:
         if code not in self._cache:
-            path = self.directory / f"{code}.json"
-            if not path.is_file():
-                raise UnknownStandardError(code, self.codes())
+            path = self.folder(code) / f"{code}.json"
             std = Standard.from_json(path.read_text(encoding="utf-8"))
             if std.code != code:
                 raise StandardFormatError(f"{path} holds standard {std.code}, not {code}")
@@ -80,7 +73,7 @@ class Catalog:
         """The evidence terms of standard ``code`` (empty when it has no glossary file)."""
         if code not in self._glossaries:
             std = self.get(code)
-            self._glossaries[code] = load_glossary(self.directory, code, [i.id for i in std.items()])
+            self._glossaries[code] = load_glossary(self.folder(code), code, [i.id for i in std.items()])
         return self._glossaries[code]
 
     def search(self, query: str) -> list[Standard]:
@@ -108,11 +101,12 @@ class Catalog:
 
         h = hashlib.sha256()
         for code in self.codes():
-            h.update(code.encode() + b"\x1f" + (self.directory / f"{code}.json").read_bytes())
+            h.update(code.encode() + b"\x1f" + (self.folder(code) / f"{code}.json").read_bytes())
         return h.hexdigest()[:12]
 
     def import_file(self, path: str | Path, *, replace: bool = False) -> ParsedStandard:
-        """Parse a standard (export, outline or partial form) and save it (JSON + source text).
+        """Parse a standard (export, outline or partial form) and save it (JSON + source text)
+        into the first catalogue folder.
 
         A code that is already catalogued is replaced only with ``replace=True``
         (re-importing the same content is a no-op); otherwise :class:`StandardExistsError`.
@@ -120,13 +114,13 @@ class Catalog:
         parsed = read_any(path)
         source = Path(path).read_bytes()
         code = parsed.standard.code
-        target = self.directory / f"{code}.json"
-        if target.is_file() and not replace:
-            old = Standard.from_json(target.read_text(encoding="utf-8"))
+        if code in self.codes() and not replace:
+            old = self.get(code)
             if old == parsed.standard:
                 return parsed
             raise StandardExistsError(code, old.partial, parsed.standard.partial, str(path))
         write_atomic(self.directory / f"{code}.txt", source)
         write_atomic(self.directory / f"{code}.json", parsed.standard.to_json())
         self._cache.pop(code, None)
+        self._glossaries.pop(code, None)
         return parsed

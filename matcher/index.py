@@ -6,7 +6,7 @@ footnote's examples spelled out (P2.1.2 "公關事務性工作" + 【註4】"如
 聲明書…"), so a sentence about press releases finds P2.1.2.
 
 Per view the index keeps the mean and spread of its cosine to a background of generic
-job-ad sentences (``data/background.txt``): e5 cosines sit in a narrow band, so scores
+job-ad sentences (``matcher/data/background.txt``): e5 cosines sit in a narrow band, so scores
 are used relative to that background (z-scores). The lexical side is a char-bigram
 TF-IDF model fitted on the views and the background.
 
@@ -26,11 +26,12 @@ from typing import Sequence
 
 import numpy as np
 
+from . import resources
 from .errors import IndexError_
 from .standard import Item, Standard
 
 INDEX_FORMAT = 4
-BACKGROUND_PATH = Path(__file__).resolve().parent.parent / "data" / "background.txt"
+BACKGROUND_PATH = resources.background_path()
 MATCH_TYPES = ("task", "output", "indicator", "knowledge", "skill", "attitude")
 
 
@@ -70,7 +71,7 @@ def item_views(std: Standard) -> list[tuple[Item, list[str]]]:
 
 def read_background(path: Path = BACKGROUND_PATH) -> list[str]:
     if not path.is_file():
-        raise IndexError_(f"the background sentences {path} are missing; restore data/background.txt")
+        raise IndexError_(f"the background sentences {path} are missing; reinstall icap-matcher (it ships matcher/data/background.txt)")
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
 
 

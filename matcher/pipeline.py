@@ -14,7 +14,8 @@ from typing import Sequence
 import numpy as np
 
 from . import score as sc
-from .cache import EmbeddingCache, cache_dir
+from . import resources
+from .cache import EmbeddingCache
 from .catalog import Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError, UnknownStandardError
@@ -28,7 +29,6 @@ from .text import Clause, check_input, split_clauses
 
 KINDS = ("posting", "resume")
 MAX_EVIDENCE = 3
-ATTITUDE_CUES_PATH = Path(__file__).resolve().parent / "dicts" / "attitude_cues.json"
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Matcher:
         self._model_arg = model
         self._calibration_arg = calibration
         self._rank_params_arg = rank_params
-        self.cache = cache or cache_dir()
+        self.cache = cache or resources.cache_dir()
         self.persist_cache = persist_cache
         self._glossaries: dict[str, Glossary] = {}
 
@@ -74,21 +74,26 @@ class Matcher:
         store = EmbeddingCache(self.cache / "embeddings.sqlite") if self.persist_cache else None
         return CachedEncoder(inner, store)
 
+    @property
+    def encoder_loaded(self) -> bool:
+        """Whether the encoder (so the model) is loaded yet; asking does not load it."""
+        return "encoder" in self.__dict__
+
     @cached_property
     def index(self) -> ItemIndex:
         return load_or_build(self.catalog.all(), self.encoder, self._index_cache())
 
     def _index_cache(self) -> Path:
-        """The bundled catalogue's index lives in the cache root; any other catalogue folder gets its own
+        """The default catalogue's index lives in the cache root; any other catalogue folder gets its own
         (so that switching with $MATCHER_CATALOG or --catalog does not rebuild the other's index)."""
         import hashlib
 
         from .catalog import bundled_catalog_dir
 
-        directory = self.catalog.directory.resolve()
-        if directory == bundled_catalog_dir().resolve():
+        directories = [d.resolve() for d in self.catalog.directories]
+        if bundled_catalog_dir().resolve() in directories:
             return self.cache
-        return self.cache / "catalogs" / hashlib.sha256(str(directory).encode()).hexdigest()[:12]
+        return self.cache / "catalogs" / hashlib.sha256("\n".join(map(str, directories)).encode()).hexdigest()[:12]
 
     @cached_property
     def calibration(self) -> sc.Calibration:
@@ -112,11 +117,11 @@ class Matcher:
 
     @cached_property
     def _attitude_cues(self) -> dict[str, list[str]]:
-        return json.loads(ATTITUDE_CUES_PATH.read_text(encoding="utf-8"))
+        return json.loads(resources.attitude_cues_path().read_text(encoding="utf-8"))
 
     def glossary(self, std: Standard) -> Glossary:
         """The standard's glossary, with each attitude's explicit-statement cues as its terms
-        (an attitude without cues in ``dicts/attitude_cues.json`` is cued by its own name)."""
+        (an attitude without cues in ``matcher/data/attitude_cues.json`` is cued by its own name)."""
         if std.code not in self._glossaries:
             cues = {c.id: self._attitude_cues.get(c.name, [c.name]) for c in std.attitudes}
             self._glossaries[std.code] = self.catalog.glossary(std.code).merged(cues)
@@ -144,6 +149,10 @@ class Matcher:
                 row += len(texts)
             out[std.code] = (items, np.asarray(starts), np.asarray(types))
         return out
+
+    def matched_items(self, std: Standard) -> list[Item]:
+        """The items of ``std`` that are matched, in index order (the order of feature rows)."""
+        return list(self._layout[std.code][0])
 
     @cached_property
     def _children(self) -> dict[str, list[tuple[int, list[int]]]]:

@@ -28,7 +28,7 @@ being long or generic), and that normalised value minus its maximum over the cat
 for this document (``rel_``: a standard is judged against its neighbours). A logistic model
 over the standardised features gives ``fit``, the probability that the standard is
 acceptable for the document; the ranking is by fit. Its parameters are JSON
-(``data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
+(``matcher/data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
 labelled written documents' train split.
 """
 
@@ -42,9 +42,10 @@ from typing import Sequence
 
 import numpy as np
 
+from . import resources
 from .standard import Standard
 
-RANK_DIR = Path(__file__).resolve().parent.parent / "data" / "rank"
+RANK_DIR = resources.rank_dir()
 CORE_TYPES = ("task", "output", "indicator")
 Z_STRONG = 3.0
 BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title",

@@ -14,7 +14,7 @@ probability (the labelling guideline counts a task as evidenced when any of its
 indicators is). The weights, the item-type offsets, the
 ``covered``/``partial`` probability thresholds and the fit model are a
 :class:`Calibration` fitted on the labelled development set (``python -m evaluation``),
-saved per model under ``data/calibration/``. Evidence clauses are ranked by the same
+saved per model under ``matcher/data/calibration/``. Evidence clauses are ranked by the same
 linear score computed per clause.
 """
 
@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
+from . import resources
 from .index import MATCH_TYPES
 
 FEATURES = ("z", "lex", "cos", "term")
 FIT_FEATURES = ("top5", "share", "mean")
 STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
-CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "data" / "calibration"
+CALIBRATION_DIR = resources.calibration_dir()
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Calibration:
             covered=0.5,
             partial=0.3,
             calibrated=False,
-            source="prior (no calibration for this model; run `python -m evaluation --calibrate`)",
+            source="prior (no calibration for this model; run `python -m evaluation`)",
         )
 
 

@@ -2,7 +2,7 @@
 
 Everything is a frozen dataclass holding tuples, so a parsed standard is hashable,
 comparable with ``==`` and safe to share between threads. ``to_dict``/``from_dict``
-give the canonical JSON form (schema: ``matcher/schema/standard.schema.json``);
+give the canonical JSON form (schema: ``matcher/data/schema/standard.schema.json``);
 ``Standard.from_dict(s.to_dict()) == s`` holds for every standard.
 """
 

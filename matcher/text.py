@@ -343,7 +343,7 @@ class Tokenizer:
     def __init__(self, terms: Iterable[str] = (), cache_dir=None):
         import jieba
 
-        from .cache import cache_dir as default_cache
+        from .resources import cache_dir as default_cache
 
         jieba.setLogLevel(60)
         self._jieba = jieba.Tokenizer()

@@ -20,7 +20,9 @@ if [ "$mode" = dev ]; then
   extras="$extras,ray,dev"
 fi
 .venv/bin/python -m pip install -q -e ".[$extras]"
-.venv/bin/matcher model build
+# the developer's model lives in the checkout (models/ is ignored by git); an installed package
+# builds into $MATCHER_HOME/models instead (see matcher/resources.py)
+.venv/bin/matcher model build --out models/multilingual-e5-small
 
 # the browser test drives Debian's chromium; a CJK font makes its screenshots and PDFs readable
 if [ "$mode" = dev ] && { ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; }; then

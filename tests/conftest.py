@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_TXT = ROOT / "data" / "standards" / "KMC2432-004v2.txt"
+SEED_TXT = ROOT / "matcher" / "data" / "standards" / "KMC2432-004v2.txt"
 SHARED = ROOT.parent / "shared"
 
 

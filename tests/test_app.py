@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from matcher.embed import DEFAULT_MODEL_DIR
+from matcher.resources import default_model_dir
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 pytestmark = pytest.mark.model
-if not (DEFAULT_MODEL_DIR / "modules.json").is_file():  # pragma: no cover
+if not (default_model_dir() / "modules.json").is_file():  # pragma: no cover
     pytest.skip("default model not built: run `matcher model build`", allow_module_level=True)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

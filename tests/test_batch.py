@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from matcher.batch import BatchConfig, detect_encoding, read_rows, score_file, summarise
+from matcher.batch import BatchConfig, score_file
+from matcher.batch_io import detect_encoding, read_rows
+from matcher.summary import summarise
 from tests.conftest import ROOT
 
 PR = "負責撰寫新聞稿、致詞稿及聲明書；管理公關代理商"
@@ -21,6 +23,16 @@ ENG = "負責韌體開發與除錯，熟悉C語言"
 def _rows(n: int) -> list[dict]:
     texts = [PR, ENG, "", "規劃記者會與公關活動，提出企劃書與預算", "   "]
     return [{"id": f"job-{i}", "text": texts[i % len(texts)]} for i in range(n)]
+
+
+def interrupt_after(n: int):
+    """An ``on_chunk`` callback that stops the run like Ctrl-C once ``n`` chunks are saved."""
+
+    def on_chunk(k: int) -> None:
+        if k + 1 >= n:
+            raise KeyboardInterrupt
+
+    return on_chunk
 
 
 def _read_out(path: Path) -> list[dict]:
@@ -116,7 +128,7 @@ def test_interrupted_run_resumes_to_the_same_output(fake_matcher, tmp_path):
     score_file(fake_matcher, src, clean, cfg, progress=False)
     out = tmp_path / "out.csv"
     with pytest.raises(KeyboardInterrupt):
-        score_file(fake_matcher, src, out, cfg, progress=False, stop_after_chunks=3)
+        score_file(fake_matcher, src, out, cfg, progress=False, on_chunk=interrupt_after(3))
     assert not out.exists() and len(list((tmp_path / "out.csv.parts").glob("part-*.jsonl"))) == 3
     stats = score_file(fake_matcher, src, out, cfg, progress=False)
     assert stats.chunks_skipped == 3
@@ -130,13 +142,15 @@ def test_checkpoint_of_another_input_is_refused(fake_matcher, tmp_path):
     src.write_text("id,text\n1,撰寫新聞稿\n2,管理代理商\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     with pytest.raises(KeyboardInterrupt):
-        score_file(fake_matcher, src, out, BatchConfig(("text",), "id", chunk_rows=1), progress=False, stop_after_chunks=1)
+        score_file(fake_matcher, src, out, BatchConfig(("text",), "id", chunk_rows=1), progress=False,
+                   on_chunk=interrupt_after(1))
     with pytest.raises(DatasetError, match="different input"):
         score_file(fake_matcher, src, out, BatchConfig(("text",), None, chunk_rows=1), progress=False)
     score_file(fake_matcher, src, out, BatchConfig(("text",), None, chunk_rows=1), progress=False, restart=True)
     assert len(_read_out(out)) == 2
 
 
+@pytest.mark.slow  # a subprocess killed with SIGKILL mid-run: about 25 s
 def test_killed_process_resumes_to_the_same_output(tmp_path):
     """SIGKILL a real `matcher batch` mid-run, run it again, compare with a clean run."""
     src = tmp_path / "in.csv"
@@ -181,7 +195,7 @@ def test_summary(fake_matcher, tmp_path, seed):
     assert by_id["S14"]["evidenced_share"] == round(2 / 6, 4)  # 2 of the 6 ok rows are the PR text
     assert by_id["K03"]["evidenced_share"] == 0.0
     assert md.startswith("# 資料集摘要：公關企劃人員（KMC2432-004v2）") and "6 postings scored" in md
-    from matcher.batch import summary_svg
+    from matcher.summary import summary_svg
 
     _, with_chart = summarise(out, seed, chart="out.summary.svg")
     assert "![share of postings evidencing each item](out.summary.svg)" in with_chart
@@ -189,6 +203,7 @@ def test_summary(fake_matcher, tmp_path, seed):
     assert svg.startswith("<svg") and svg.count("<rect") == 2 * len(rows) and ">S14 新聞稿、致詞稿、聲明書撰寫能力<" in svg
 
 
+@pytest.mark.ray
 def test_ray_engine_equals_local(tmp_path, monkeypatch):
     pytest.importorskip("ray")
     import pandas as pd

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher.embed import DEFAULT_MODEL_DIR
+from matcher.resources import default_model_dir
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -50,7 +50,7 @@ def server():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (bash scripts/setup.sh dev installs it)")
     pytest.importorskip("playwright")
-    if not (DEFAULT_MODEL_DIR / "modules.json").is_file():
+    if not (default_model_dir() / "modules.json").is_file():
         pytest.skip("default model not built")
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -8,6 +8,7 @@ import pytest
 from matcher.catalog import Catalog
 from matcher.errors import StandardFormatError
 from matcher.glossary import Glossary, load_glossary
+from matcher.score import FEATURES
 
 
 def test_terms_match_normalised_text_and_whole_latin_words():
@@ -52,8 +53,8 @@ def test_terms_are_found_in_simplified_and_full_width_input(fake_matcher):
     text = "负责撰写新闻稿与声明稿\n经营ＦＡＣＥＢＯＯＫ粉丝专页"
     std = fake_matcher.standard(None)
     feats, _ = fake_matcher.features(fake_matcher.analyse([text])[0], std)
-    items = [it.id for it in fake_matcher._layout[std.code][0]]
-    term = feats[..., -1]  # the glossary feature, per item and clause
+    items = [it.id for it in fake_matcher.matched_items(std)]
+    term = feats[..., FEATURES.index("term")]  # the glossary feature, per item and clause
     assert term[items.index("S14")].tolist() == [1.0, 0.0]
     assert term[items.index("S13")].tolist() == [0.0, 1.0]
     assert "新聞稿" in fake_matcher.match(text).item("S14").terms()

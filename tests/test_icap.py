@@ -90,7 +90,7 @@ def test_json_matches_schema_and_contract(seed):
     from pathlib import Path
 
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((Path(__file__).parent.parent / "matcher/schema/standard.schema.json").read_text())
+    schema = json.loads((Path(__file__).parent.parent / "matcher/data/schema/standard.schema.json").read_text())
     d = seed.to_dict()
     jsonschema.validate(d, schema)
     task = d["duties"][1]["tasks"][1]

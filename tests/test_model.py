@@ -7,13 +7,12 @@ import socket
 import numpy as np
 import pytest
 
+from matcher.resources import default_model_dir
 from tests.conftest import ROOT
-
-from matcher.embed import DEFAULT_MODEL_DIR
 
 pytestmark = pytest.mark.model
 
-if not (DEFAULT_MODEL_DIR / "modules.json").is_file():  # pragma: no cover
+if not (default_model_dir() / "modules.json").is_file():  # pragma: no cover
     pytest.skip("default model not built: run `matcher model build`", allow_module_level=True)
 
 PR_POSTING = """【公司簡介】

@@ -72,9 +72,9 @@ def test_readme_snippet_runs_with_the_hashing_encoder(monkeypatch, tmp_path):
 
 @pytest.mark.model
 def test_readme_snippet_prints_what_the_readme_says(monkeypatch, tmp_path):
-    from matcher.embed import DEFAULT_MODEL_DIR
+    from matcher.resources import default_model_dir
 
-    if not (DEFAULT_MODEL_DIR / "modules.json").is_file():
+    if not (default_model_dir() / "modules.json").is_file():
         pytest.skip("default model not built (matcher model build)")
     monkeypatch.setenv("MATCHER_CACHE", str(tmp_path))
     monkeypatch.chdir(ROOT)
