@@ -98,20 +98,23 @@ def cmd_standards_show(args: argparse.Namespace) -> int:
 
 # ---- matching ----------------------------------------------------------------------------
 def _read_text(path: str | None) -> str:
-    """Read FILE, or stdin for '-' / no FILE; bytes are decoded (UTF-8 or Big5)."""
+    """Read FILE, or stdin for '-' / no FILE: plain text (UTF-8 or Big5), PDF or DOCX, told
+    apart by content, through the same extraction as the app."""
+    from .documents import MAX_UPLOAD_BYTES, extract_text
     from .errors import InputError
     from .text import check_input
 
     if path in (None, "-"):
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("no input: give a FILE, or pipe text into `matcher match -`")
-        data = sys.stdin.buffer.read()
+        name, data = "stdin", sys.stdin.buffer.read(MAX_UPLOAD_BYTES + 1)
     else:
         try:
-            data = Path(path).read_bytes()
+            with open(path, "rb") as fh:
+                name, data = Path(path).name, fh.read(MAX_UPLOAD_BYTES + 1)  # never more than the limit
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    return check_input(data)
+    return check_input(extract_text(name, data))
 
 
 def _matcher(args: argparse.Namespace):
@@ -217,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         x.add_argument("--model", metavar="NAME|PATH", help="sentence-transformers model (default: bundled e5-small)")
 
     x = sub.add_parser("match", help="match a posting or résumé against a standard, item by item")
-    x.add_argument("file", nargs="?", metavar="FILE|-", help="text file (UTF-8/Big5); '-' or none reads stdin")
+    x.add_argument("file", nargs="?", metavar="FILE|-", help="text (UTF-8/Big5), PDF or DOCX file; '-' or none reads stdin")
     x.add_argument("--kind", choices=("posting", "resume"), default="posting")
     x.add_argument("--format", choices=("json", "markdown", "text"), default="text")
     add_common(x)
@@ -233,8 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_rank)
 
     x = sub.add_parser("fit", help="which items a posting asks for, and whether a résumé evidences each")
-    x.add_argument("--resume", required=True, metavar="FILE")
-    x.add_argument("--posting", required=True, metavar="FILE")
+    x.add_argument("--resume", required=True, metavar="FILE", help="the résumé: text, PDF or DOCX")
+    x.add_argument("--posting", required=True, metavar="FILE", help="the posting: text, PDF or DOCX")
     x.add_argument("--format", choices=("json", "text"), default="text")
     add_common(x)
     x.set_defaults(func=cmd_fit)

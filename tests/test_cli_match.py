@@ -92,3 +92,35 @@ def test_batch_command(tmp_path, capsys):
     assert code == 1 and "no such file" in err
     code, _, err = run(capsys, "batch", str(src), "-o", str(src / "out.csv"), "--model", "hashing", "--quiet")
     assert code == 1 and err.startswith("error: Not a directory") and err.count("\n") == 1
+
+
+def test_match_reads_docx_and_pdf_by_content(tmp_path, capsys):
+    docx = pytest.importorskip("docx")
+    fpdf = pytest.importorskip("fpdf")
+    d = docx.Document()
+    for line in POSTING.splitlines():
+        d.add_paragraph(line)
+    d.save(tmp_path / "job.docx")
+    (tmp_path / "job.docx").rename(tmp_path / "job-no-suffix")  # the content decides, not the name
+    code, out, err = run(capsys, "match", str(tmp_path / "job-no-suffix"), "--format", "json", "--model", "hashing")
+    assert code == 0, err
+    s14 = next(i for i in json.loads(out)["items"] if i["id"] == "S14")
+    assert s14["evidence"][0]["text"] == "新聞稿、致詞稿、聲明書撰寫"
+
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Wrote press releases and speeches; managed PR agencies")
+    (tmp_path / "cv.pdf").write_bytes(bytes(pdf.output()))
+    code, out, err = run(capsys, "fit", "--resume", str(tmp_path / "cv.pdf"), "--posting", str(tmp_path / "job-no-suffix"),
+                         "--model", "hashing")
+    assert code == 0, err
+
+    scan = fpdf.FPDF()
+    scan.add_page()
+    scan.rect(10, 10, 50, 50, style="F")
+    (tmp_path / "scan.pdf").write_bytes(bytes(scan.output()))
+    code, out, err = run(capsys, "match", str(tmp_path / "scan.pdf"), "--kind", "resume", "--model", "hashing")
+    assert (code, out) == (1, "")
+    assert err == ("error: scan.pdf has no extractable text (1 page(s)); it looks like a scan or an image. "
+                   "Paste the text instead, or run OCR on it first.\n")
