@@ -43,10 +43,10 @@ def main() -> None:
     from matcher.batch import BatchConfig, score_file
     from matcher.embed import SentenceTransformerEncoder
     from matcher.pipeline import Matcher
-    from matcher.text import split_clauses
+    from matcher.text import MAX_CHARS, split_clauses
 
     texts = load_postings()
-    clauses = [c.norm for t in texts for c in split_clauses(t[:20000]) if not c.boilerplate]
+    clauses = [c.norm for t in texts for c in split_clauses(t[:MAX_CHARS]) if not c.boilerplate]
     unique = list(dict.fromkeys(clauses))
     print(f"{len(texts)} postings, {len(clauses)} content clauses, {len(unique)} unique "
           f"(duplication factor {len(clauses) / len(unique):.2f}; by characters "
@@ -100,7 +100,7 @@ def main() -> None:
         print(f"naive (bulk)   {stats.rows / naive_s:7.1f} rows/s      (every clause encoded: {encode_all_s:.1f} s "
               f"+ scoring and I/O: {scoring_s:.1f} s)")
         t = time.perf_counter()
-        per_row = [[c.norm for c in split_clauses(x[:20000]) if not c.boilerplate] for x in texts]
+        per_row = [[c.norm for c in split_clauses(x[:MAX_CHARS]) if not c.boilerplate] for x in texts]
         for cl in per_row:
             if cl:
                 enc.encode(cl, kind="passage")

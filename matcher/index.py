@@ -258,10 +258,7 @@ class ItemIndex:
 
 
 def index_dir(cache: Path, model: str) -> Path:
-    import re
-
-    slug = re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:]
-    return cache / "index" / slug
+    return cache / "index" / resources.model_slug(model)
 
 
 def content_fingerprint(standards: Sequence[Standard], background: list[str]) -> str:

@@ -28,6 +28,7 @@ used in preference to the home's.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -71,6 +72,11 @@ def attitude_cues_path() -> Path:
 
 def schema_path() -> Path:
     return data_path("schema", "standard.schema.json")
+
+
+def model_slug(model: str) -> str:
+    """A model name or path as a file name (calibrations, index folders)."""
+    return re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:]
 
 
 # ---- the user's home ------------------------------------------------------------------------------

@@ -90,9 +90,7 @@ class Calibration:
 
 
 def calibration_path(model: str, directory: Path = CALIBRATION_DIR) -> Path:
-    import re
-
-    return directory / (re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:] + ".json")
+    return directory / (resources.model_slug(model) + ".json")
 
 
 def load_calibration(model: str, directory: Path = CALIBRATION_DIR) -> Calibration:

@@ -370,9 +370,10 @@ class Tokenizer:
 
 def _write_traditional_dict(path) -> None:
     import os
-    import tempfile
 
     import jieba
+
+    from .io import atomic_open
 
     src = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     s2t = _opencc()[0]
@@ -391,12 +392,9 @@ def _write_traditional_dict(path) -> None:
         for s, t in zip(simp, trad):
             if t != s and t not in merged:
                 merged[t] = words[s]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_open(path) as fh:
         for w, (f, tag) in merged.items():
             fh.write(f"{w} {f} {tag}\n")
-    os.replace(tmp, path)
 
 
 def standard_terms(items_text: Iterable[str]) -> set[str]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from matcher.cli import build_parser, main
 from tests.conftest import SEED_TXT
@@ -78,3 +79,15 @@ def test_every_command_has_help():
                     seen += 1
                 stack.extend(action.choices.values())
     assert seen >= 4
+
+
+def test_closed_pipe_exits_quietly():
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    p = subprocess.Popen([sys.executable, "-m", "matcher.cli", "standards", "show", "KMC2432-004v2"], cwd=root,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before the command writes (as with `| head -0`)
+    err = p.stderr.read()
+    assert (p.wait(timeout=60), err) == (0, b"")
