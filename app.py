@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 
 import streamlit as st
 
@@ -41,7 +40,7 @@ def text_input_section(label: str, key: str, placeholder: str) -> str | None:
     from matcher.documents import extract_text
 
     text = st.text_area(label, key=f"{key}_text", height=220, placeholder=placeholder)
-    upload = st.file_uploader(f"或上傳檔案（TXT、PDF、DOCX，5 MB 以內）", type=["txt", "pdf", "docx"], key=f"{key}_file")
+    upload = st.file_uploader("或上傳檔案（TXT、PDF、DOCX，5 MB 以內）", type=["txt", "pdf", "docx"], key=f"{key}_file")
     if upload is not None:
         try:
             return extract_text(upload.name, upload.getvalue())

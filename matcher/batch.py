@@ -35,6 +35,7 @@ from .text import MAX_CHARS, check_input
 
 if TYPE_CHECKING:
     from .pipeline import Matcher
+    from .report import MatchReport
 
 CHUNK_ROWS = 256
 
@@ -115,8 +116,9 @@ def score_chunk(matcher: Matcher, rows: list[RowIn], cfg: BatchConfig, task_ids:
             continue
         todo.append((k, text))
     if todo:
+        reports: list[MatchReport | Exception]
         try:
-            reports = matcher.match_many([t for _, t in todo], standard=cfg.standard)
+            reports = list(matcher.match_many([t for _, t in todo], standard=cfg.standard))
         except MatcherError:
             raise
         except Exception:  # isolate the row that breaks the chunk
@@ -133,8 +135,8 @@ def score_chunk(matcher: Matcher, rows: list[RowIn], cfg: BatchConfig, task_ids:
                 continue
             row["status"] = "ok"
             row["fit"] = round(rep.fit, 4)
-            for t in rep.tasks:
-                row[f"task_{t.id}"] = round(t.coverage, 4)
+            for task in rep.tasks:
+                row[f"task_{task.id}"] = round(task.coverage, 4)
             row["covered"] = " ".join(rep.covered_ids())
             row["partial"] = " ".join(r.item.id for r in rep.items if r.status == "partial")
         if cfg.rank:

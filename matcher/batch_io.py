@@ -106,7 +106,7 @@ def _read_csv(path: Path, delimiter: str) -> Iterator[RowIn]:
             if len(cells) == 0:
                 yield RowIn(i, {}, "")  # a blank line is a row with no text
                 continue
-            values = dict(zip(header, cells))
+            values: dict[str, object] = dict(zip(header, cells))
             err = ""
             if len(cells) != len(header):
                 err = f"malformed row: {len(cells)} fields, the header has {len(header)}"

@@ -17,6 +17,7 @@ input/output paths.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -104,7 +105,7 @@ def score_file_ray(
     started = False
     if not ray.is_initialized():
         ray.init(address=address or os.environ.get("RAY_ADDRESS"), num_cpus=workers, include_dashboard=False,
-                 logging_level="ERROR", log_to_driver=False)
+                 logging_level=logging.ERROR, log_to_driver=False)
         started = True
     try:
         ctx = ray.data.DataContext.get_current()

@@ -200,7 +200,7 @@ def _precompiled_charsmap(norm_map: dict[int, str]) -> bytes:
             normalization_rule_tsv=str(tsv), add_dummy_prefix=False, remove_extra_whitespaces=False,
             minloglevel=2,
         )
-    proto = pb.ModelProto()
+    proto = pb.ModelProto()  # type: ignore[attr-defined]  # generated protobuf code
     proto.ParseFromString(buf.getvalue())
     return proto.normalizer_spec.precompiled_charsmap
 

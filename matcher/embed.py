@@ -112,7 +112,7 @@ class SentenceTransformerEncoder:
             ) from None
         self.batch_size = batch_size
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.dim = int(get_dim() or 0)
         self.prompts = dict(getattr(self.model, "prompts", {}) or {})
         self.name = self._identity(model)
 
@@ -175,7 +175,7 @@ class CachedEncoder:
             found.update(self.cache.get_many(self.name, kind, missing))
             missing = [k for k in missing if k not in found]
         if missing:
-            first = {}
+            first: dict[bytes, str] = {}
             for k, t in zip(keys, texts):
                 first.setdefault(k, t)
             vecs = self.inner.encode([first[k] for k in missing], kind=kind)

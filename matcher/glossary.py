@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -67,7 +67,7 @@ class Glossary:
                     out[i, j] = 1.0
         return out
 
-    def merged(self, extra: dict[str, Sequence[str]]) -> "Glossary":
+    def merged(self, extra: Mapping[str, Sequence[str]]) -> "Glossary":
         """This glossary with more terms for some items (e.g. attitude cues)."""
         terms = dict(self.terms)
         for item, ts in extra.items():

@@ -13,12 +13,12 @@ from typing import Sequence
 
 import numpy as np
 
-from . import score as sc
 from . import resources
+from . import score as sc
 from .cache import EmbeddingCache
 from .catalog import Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
-from .errors import InputError, UnknownStandardError
+from .errors import InputError
 from .glossary import Glossary
 from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build

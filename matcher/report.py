@@ -19,9 +19,9 @@ def render_standard_text(s: Standard) -> str:
     lines = [f"{s.code}  {s.name}（{s.version}，基準級別 {s.level}）"]
     if s.description:
         lines.append(f"工作描述：{s.description}")
-    for label, c in (("職類別", s.category), ("職業別", s.occupation), ("行業別", s.industry)):
-        if c:
-            lines.append(f"{label}：{c.name}（{c.code}）")
+    for label, cls in (("職類別", s.category), ("職業別", s.occupation), ("行業別", s.industry)):
+        if cls:
+            lines.append(f"{label}：{cls.name}（{cls.code}）")
     for v in s.versions:
         lines.append(f"版本 {v.version} {v.code} {v.status} {v.date}")
     for d in s.duties:
@@ -335,7 +335,7 @@ def gap_advice(std: Standard, results: list[ItemResult], kind: str) -> list[Gap]
     missing = {r.item.id: r for r in results if r.status != "covered"}
     for d in std.duties:
         for t in d.tasks:
-            rs = [missing[x.id] for x in (*t.outputs, *t.indicators) if x.id in missing]
+            rs = [missing[i] for i in [*(o.id for o in t.outputs), *(p.id for p in t.indicators)] if i in missing]
             if t.id in missing:
                 rs.insert(0, missing[t.id])
             if rs:

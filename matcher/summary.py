@@ -45,15 +45,15 @@ def summarise(output_path: str | Path, standard: Standard, fmt: str | None = Non
     fmt = fmt or detect_format(path)
     counts: dict[str, list[int]] = {}
     n = 0
-    for r in read_rows(path, fmt):
-        v = r.values
+    for row in read_rows(path, fmt):
+        v = row.values
         if v.get("status") != "ok":
             continue
         n += 1
         for key, col in (("covered", 0), ("partial", 1)):
             for item_id in str(v.get(key) or "").split():
                 counts.setdefault(item_id, [0, 0])[col] += 1
-    rows = []
+    rows: list[dict] = []
     for item in standard.items():
         if item.type == "duty":
             continue

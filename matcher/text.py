@@ -378,7 +378,7 @@ def _write_traditional_dict(path) -> None:
     src = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
     s2t = _opencc()[0]
     lines = open(src, encoding="utf-8").read().splitlines()
-    words = {}
+    words: dict[str, tuple[int, str]] = {}
     for line in lines:
         parts = line.split(" ")
         if len(parts) < 2:

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import hashing_calibration
 
 ROOT = Path(__file__).resolve().parent.parent
