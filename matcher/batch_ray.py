@@ -99,8 +99,9 @@ def score_file_ray(
     catalog = Catalog(catalog_dir)
     if len(catalog.directories) == 1:
         catalog_dir = str(catalog.directory.resolve())
-    cfg = replace(cfg, standard=cfg.standard or catalog.default_code())
-    task_ids = [t.id for t in catalog.get(cfg.standard).tasks]
+    standard = cfg.standard or catalog.default_code()
+    cfg = replace(cfg, standard=standard)
+    task_ids = [t.id for t in catalog.get(standard).tasks]
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the machine
     started = False
     if not ray.is_initialized():

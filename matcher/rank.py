@@ -43,7 +43,7 @@ from typing import Sequence
 import numpy as np
 
 from . import resources
-from .standard import Standard
+from .standard import Item, Standard
 
 RANK_DIR = resources.rank_dir()
 CORE_TYPES = ("task", "output", "indicator")
@@ -131,7 +131,7 @@ class RankParams:
 
 
 def rank_path(model: str, directory: Path = RANK_DIR) -> Path:
-    return directory / (re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:] + ".json")
+    return directory / (resources.model_slug(model) + ".json")
 
 
 def load_rank_params(model: str, directory: Path = RANK_DIR) -> RankParams:
@@ -188,7 +188,7 @@ class RankTable:
         for k, std in enumerate(self.standards):
             seen: dict[str, int] = {}
             tasks: dict[str, int] = {}
-            its = []
+            its: list[Item] = []
             for r in index.standard_rows(std.code):
                 v = index.views[r]
                 it = items[std.code].get(v.item_id)
