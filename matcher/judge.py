@@ -1,9 +1,9 @@
 """The learned judge: which items a text evidences, and by which clause.
 
 Two stages, both logistic models, fitted on the double-labelled corpora of
-``../shared/labelling`` (``python -m evaluation --fit``) and saved per encoder model as
-``data/judge/<model>.json`` (parameters, thresholds, what it was fitted on) plus
-``data/judge/<model>.npz`` (the arrays; loaded with ``allow_pickle=False``).
+``../shared/labelling`` (``python -m evaluation``) and saved per encoder model as
+``matcher/data/judge/<model>.json`` (parameters, thresholds, what it was fitted on) plus
+``matcher/data/judge/<model>.npz`` (the arrays; loaded with ``allow_pickle=False``).
 
 **Stage 1, clause level.** For item *i* and content clause *c* the clause features
 :data:`CLAUSE_FEATURES` (dense z-score and cosine to the item's views, char-bigram TF-IDF
@@ -42,7 +42,10 @@ from pathlib import Path
 
 import numpy as np
 
-JUDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "judge"
+from . import resources
+from .io import atomic_open, write_atomic
+
+JUDGE_DIR = resources.judge_dir()
 CLAUSE_FEATURES = ("z", "lex", "cos", "term", "neg", "neg_term", "resume")
 JUDGED_TYPES = ("indicator", "knowledge", "skill", "attitude")
 JUDGE_FORMAT = 1
@@ -111,14 +114,11 @@ class Judge:
             "covered": self.covered, "partial": self.partial, "shared_covered": self.shared_covered,
             "shared_partial": self.shared_partial, "stated": self.stated, "fit_b": self.fit_b, "about": self.about,
         }
-        npz = directory / f"{stem}.npz"
-        tmp = npz.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, **{k: np.asarray(getattr(self, k), dtype=np.float32) for k in self.ARRAYS})
-        tmp.replace(npz)
+        arrays = {k: np.asarray(getattr(self, k), dtype=np.float32) for k in self.ARRAYS}
+        with atomic_open(directory / f"{stem}.npz", "wb") as fh:
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds too narrowly
         js = directory / f"{stem}.json"
-        tmp_js = js.with_suffix(".json.tmp")
-        tmp_js.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        tmp_js.replace(js)
+        write_atomic(js, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
         return js
 
     @classmethod
@@ -191,7 +191,7 @@ class Judge:
 
 
 def judge_stem(model: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._@-]+", "_", model)[-80:]
+    return resources.model_slug(model)
 
 
 def clause_feature_tensor(base: np.ndarray, terms: np.ndarray, clause_texts: list[str], resume: bool) -> np.ndarray:

@@ -20,8 +20,8 @@ from .catalog import Catalog
 from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError
 from .glossary import Glossary
-from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
+from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
 from .rank import RankedStandard, RankParams, RankTable, load_rank_params
 from .report import Evidence, FitItem, FitReport, ItemResult, MatchReport, StandardRef, TaskCoverage, gap_advice
 from .standard import Item, Standard
@@ -101,7 +101,7 @@ class Matcher:
 
     @cached_property
     def judge(self) -> Judge | None:
-        """The learned judge for this model (``python -m evaluation --fit``); None when there is none."""
+        """The learned judge for this model (``python -m evaluation``); None when there is none."""
         if self._calibration_arg is not None:
             return None  # an explicit calibration asks for the calibrated feature scorer
         return Judge.load(self.encoder.name)
@@ -149,10 +149,6 @@ class Matcher:
                 row += len(texts)
             out[std.code] = (items, np.asarray(starts), np.asarray(types))
         return out
-
-    def matched_items(self, std: Standard) -> list[Item]:
-        """The items of ``std`` that are matched, in index order (the order of feature rows)."""
-        return list(self._layout[std.code][0])
 
     @cached_property
     def _children(self) -> dict[str, list[tuple[int, list[int]]]]:

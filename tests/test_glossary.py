@@ -53,7 +53,7 @@ def test_terms_are_found_in_simplified_and_full_width_input(fake_matcher):
     text = "负责撰写新闻稿与声明稿\n经营ＦＡＣＥＢＯＯＫ粉丝专页"
     std = fake_matcher.standard(None)
     feats, _ = fake_matcher.features(fake_matcher.analyse([text])[0], std)
-    items = [it.id for it in fake_matcher.matched_items(std)]
+    items = [it.id for it in fake_matcher.item_layout(std)]
     term = feats[..., FEATURES.index("term")]  # the glossary feature, per item and clause
     assert term[items.index("S14")].tolist() == [1.0, 0.0]
     assert term[items.index("S13")].tolist() == [0.0, 1.0]
