@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from matcher.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
