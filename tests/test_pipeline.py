@@ -38,7 +38,7 @@ def test_report_json_contract(fake_matcher):
     assert len(d["items"]) == 62
     item = next(i for i in d["items"] if i["id"] == "S14")
     assert set(item) >= {"id", "type", "text", "status", "score", "evidence"}
-    assert set(item["evidence"][0]) == {"text", "start", "end", "score", "terms"}
+    assert set(item["evidence"][0]) == {"text", "start", "end", "score", "terms", "basis"}
     # the glossary term that the evidence clause holds is named
     assert "新聞稿" in item["evidence"][0]["terms"] and "新聞稿" in item["evidence"][0]["text"]
     assert [t["id"] for t in d["tasks"]] == ["T1.1", "T1.2", "T1.3", "T2.1", "T2.2"]
