@@ -25,7 +25,26 @@ then each of them normalised per standard (``norm_``: minus its mean, over its s
 ``BACKGROUND_DOCS`` pseudo-documents cut from the generic job-ad sentences of
 ``data/background.txt``, so that a long or generically worded standard does not win by
 being long or generic), and that normalised value minus its maximum over the catalogue
-for this document (``rel_``: a standard is judged against its neighbours). A logistic model
+for this document (``rel_``: a standard is judged against its neighbours).
+
+``ROLE_FEATURES`` say which occupation the document names. A posting's title line is boilerplate
+for item evidence but says what the job is called; a résumé says it in its wanted-job line and
+the roles of its dated work history. :func:`role_head` collects those lines (English role words
+get their Chinese equivalent added), and against every standard's name (footnote marks removed):
+
+* ``role_name``    char 1–2-gram TF-IDF cosine of the head to the name (IDF over the catalogue's names and descriptions);
+* ``role_name_q``  e5 cosine of the head (as a query) to the name (as a passage);
+* ``role_name_p``  the same with the head as a passage;
+* ``role_title``   e5 cosine of the head (query) to "name：description" (passage);
+* ``doc_title``    e5 cosine of the document (the mean of its content clauses' vectors) to "name：description";
+* ``doc_desc``     the same to the description alone;
+* ``level_same``   1 when the head and the name are at the same level (assistant, staff, manager: :func:`role_level`);
+* ``level_prod``   the product of the two levels (−1, 0, 1);
+* ``text_name``    char TF-IDF cosine of the whole document to the name;
+
+each as it is and minus its maximum over the catalogue (``rel_``). Every feature comes from
+the standard's own text, and the weights are shared: a newly imported standard is ranked
+without labels of its own. A logistic model
 over the standardised features gives ``fit``, the probability that the standard is
 acceptable for the document; the ranking is by fit. Its parameters are JSON
 (``matcher/data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
@@ -51,7 +70,10 @@ Z_STRONG = 3.0
 BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title",
                  "lex_top3", "lex_share")
 LEX_STRONG = 0.3
-FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES))
+ROLE_FEATURES = ("role_name", "role_name_q", "role_name_p", "role_title", "doc_title", "doc_desc", "level_same",
+                 "level_prod", "text_name")
+FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES)
+            + ROLE_FEATURES + tuple(f"rel_{f}" for f in ROLE_FEATURES))
 BACKGROUND_DOCS = 12  # pseudo-documents cut from the background sentences
 NONE_FIT = 0.5  # a top fit below this says that no catalogued standard fits
 MAX_EVIDENCE = 3
@@ -159,6 +181,57 @@ def _name_core(name: str) -> str:
     return re.sub(r"(人員|專員|助理|主管|經理|師)$", "", name) or name
 
 
+_ROLE_LABEL = re.compile(
+    r"(職稱|職缺|職務名稱|應徵職務|希望職務|希望職類|求職意向|求職職務|求職條件|應徵|Position|Title|Role)\s*[:：｜|]\s*(.{2,40})", re.IGNORECASE)
+_HEADING = re.compile(r"^[【\[《◆■▍●#\s]*(公司介紹|公司簡介|關於我們|基本資料|個人資料|個人信息|個人簡歷|履歷表?|簡歷|resume|cv|"
+                      r"工作內容|about us)[】\]\s]*$", re.IGNORECASE)
+_DATED = re.compile(r"(19|20)\d\d\s*[./年-]")
+# English role words and their Chinese equivalents (standard names are Chinese)
+_ROLE_WORDS = (
+    (r"public relations|\bpr\b|communications?|corporate affairs", "公關"), (r"events?\b|experiential", "活動"),
+    (r"marketing", "行銷"), (r"brand(ing)?", "品牌"), (r"social media|community", "社群"), (r"content", "內容"),
+    (r"copywriter|copy\b", "文案"), (r"advertising|\bad\b", "廣告"), (r"account executive|\bs?ae\b", "AE"),
+    (r"media", "媒體"), (r"research|insight", "研究"), (r"creative", "創意"),
+    (r"manager|director|head of|lead\b", "經理"), (r"assistant|intern", "助理"),
+    (r"specialist|executive|coordinator|officer", "專員"), (r"planner|planning", "企劃"), (r"influencer|kol", "網紅"),
+    (r"digital", "數位"), (r"finance|financial|investor relations", "財務"), (r"engineer", "工程師"),
+    (r"live ?stream", "直播"),
+)
+_MANAGER = re.compile(r"經理|主管|總監|主任|組長|處長|manager|director|head|lead", re.IGNORECASE)
+_ASSISTANT = re.compile(r"助理|實習|工讀|assistant|intern", re.IGNORECASE)
+
+
+def role_head(text: str) -> str:
+    """The lines that name the job or the person's roles: the first line that is not a bare heading
+    (cut to 50 characters), labelled ones ("職稱：", "希望職務：", "Position:"), and short dated lines
+    (a résumé's "公司｜職稱｜2020/09–至今"); normalised, with English role words' Chinese added."""
+    from .text import normalize
+
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    out = []
+    for ln in lines[:3]:
+        if not _HEADING.match(ln):
+            out.append(ln[:50])
+            break
+    for ln in lines[:40]:
+        m = _ROLE_LABEL.search(ln)
+        if m:
+            out.append(m.group(2)[:40])
+        elif _DATED.search(ln) and len(ln) <= 60 and len(out) < 6:
+            out.append(ln)
+    head = " ".join(out)
+    low = head.lower()
+    extra = [zh for pattern, zh in _ROLE_WORDS if re.search(pattern, low)]
+    return normalize(" ".join([head, *extra]))
+
+
+def role_level(text: str) -> int:
+    """1 for a manager's role (經理, 主管, 總監, Manager…), −1 for an assistant's or intern's, else 0."""
+    if _MANAGER.search(text):
+        return 1
+    return -1 if _ASSISTANT.search(text) else 0
+
+
 def standard_text(std: Standard) -> str:
     """Everything a standard says about the work, as one text (name, description, duties, tasks, outputs, indicators)."""
     parts = [std.name, std.description]
@@ -219,6 +292,15 @@ class RankTable:
         self.name_bigrams = [_bigrams(_name_core(s.name)) for s in self.standards]
         titles = [normalize(f"{s.name}：{s.description}") for s in self.standards]
         self.titles = np.asarray(encoder.encode(titles, kind="query"), dtype=np.float32)
+        names = [normalize(re.sub(r"【註\d+】", "", s.name)) for s in self.standards]
+        self.name_lexical = Lexical.fit(names + [normalize(s.description) for s in self.standards], ngram_range=(1, 2))
+        self.lex_names = self.name_lexical.transform(names)
+        self.names_p = np.asarray(encoder.encode(names, kind="passage"), dtype=np.float32)
+        self.titles_p = np.asarray(encoder.encode(titles, kind="passage"), dtype=np.float32)
+        self.descriptions_p = np.asarray(
+            encoder.encode([normalize(s.description) for s in self.standards], kind="passage"), dtype=np.float32)
+        self.levels = np.asarray([role_level(s.name) for s in self.standards], dtype=np.float64)
+        self.encoder = encoder
         self.bg_mean = np.zeros(len(BASE_FEATURES))
         self.bg_scale = np.ones(len(BASE_FEATURES))
         self._background(encoder)
@@ -240,7 +322,37 @@ class RankTable:
         x, cos = self._base(clause_norms, vectors)
         norm = (x - self.bg_mean) / self.bg_scale
         rel = norm - norm.max(axis=0, keepdims=True)
-        return np.column_stack([x, norm, rel]), cos
+        role = self._role(text, vectors)
+        return np.column_stack([x, norm, rel, role, role - role.max(axis=0, keepdims=True)]), cos
+
+    def _role(self, text: str, vectors: np.ndarray) -> np.ndarray:
+        """(n_standards, len(ROLE_FEATURES)): the document's role head and whole text against each name."""
+        from .text import normalize
+
+        head = role_head(text)
+        # the head is short: encoded each time, never stored (a résumé's head is personal data)
+        inner = getattr(self.encoder, "inner", self.encoder)
+        hq = np.asarray(inner.encode([head], kind="query"), dtype=np.float32)[0]
+        hp = np.asarray(inner.encode([head], kind="passage"), dtype=np.float32)[0]
+        lex = self.name_lexical.transform([head, normalize(text)])
+        by_name = (lex @ self.lex_names.T).toarray()
+        if len(vectors):
+            mean = vectors.mean(axis=0)
+            mean = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        else:
+            mean = np.zeros(self.titles_p.shape[1], dtype=np.float32)
+        level = role_level(head)
+        return np.column_stack([
+            by_name[0],
+            self.names_p @ hq,
+            self.names_p @ hp,
+            self.titles_p @ hq,
+            self.titles_p @ mean,
+            self.descriptions_p @ mean,
+            (self.levels == level).astype(np.float64),
+            self.levels * level,
+            by_name[1],
+        ]).astype(np.float64)
 
     def _base(self, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Base features of the content clauses (their normalised texts and vectors)."""
