@@ -34,7 +34,6 @@ get their Chinese equivalent added), and against every standard's name (footnote
 
 * ``role_name``    char 1–2-gram TF-IDF cosine of the head to the name (IDF over the catalogue's names and descriptions);
 * ``role_name_q``  e5 cosine of the head (as a query) to the name (as a passage);
-* ``role_name_p``  the same with the head as a passage;
 * ``role_title``   e5 cosine of the head (query) to "name：description" (passage);
 * ``doc_title``    e5 cosine of the document (the mean of its content clauses' vectors) to "name：description";
 * ``doc_desc``     the same to the description alone;
@@ -70,7 +69,7 @@ Z_STRONG = 3.0
 BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses", "lex", "name", "title",
                  "lex_top3", "lex_share")
 LEX_STRONG = 0.3
-ROLE_FEATURES = ("role_name", "role_name_q", "role_name_p", "role_title", "doc_title", "doc_desc", "level_same",
+ROLE_FEATURES = ("role_name", "role_name_q", "role_title", "doc_title", "doc_desc", "level_same",
                  "level_prod", "text_name")
 FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES)
             + ROLE_FEATURES + tuple(f"rel_{f}" for f in ROLE_FEATURES))
@@ -330,10 +329,9 @@ class RankTable:
         from .text import normalize
 
         head = role_head(text)
-        # the head is short: encoded each time, never stored (a résumé's head is personal data)
+        # the head is short: encoded once per call (one text), never stored (a résumé's head is personal data)
         inner = getattr(self.encoder, "inner", self.encoder)
         hq = np.asarray(inner.encode([head], kind="query"), dtype=np.float32)[0]
-        hp = np.asarray(inner.encode([head], kind="passage"), dtype=np.float32)[0]
         lex = self.name_lexical.transform([head, normalize(text)])
         by_name = (lex @ self.lex_names.T).toarray()
         if len(vectors):
@@ -345,7 +343,6 @@ class RankTable:
         return np.column_stack([
             by_name[0],
             self.names_p @ hq,
-            self.names_p @ hp,
             self.titles_p @ hq,
             self.titles_p @ mean,
             self.descriptions_p @ mean,
