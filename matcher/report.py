@@ -249,7 +249,8 @@ class MatchReport:
             lines.append(f"  {t.id} {t.name}: {t.coverage:.0%}")
         for r in self.items:
             mark = {"covered": "✔", "partial": "△", "missing": "✘"}[r.status]
-            ev = f"  ←「{r.evidence[0].text}」[{r.evidence[0].start}:{r.evidence[0].end}]" if r.evidence else ""
+            e0 = r.evidence[0] if r.evidence else None
+            ev = f"  ←「{e0.text}」[{e0.start}:{e0.end}]" + ("（推論）" if e0.basis == "implied" else "") if e0 else ""
             lines.append(f"{mark} {r.item.id:7s} {r.score:.2f} {r.item.text}{ev}")
         if self.gaps:
             lines.append("gaps:")

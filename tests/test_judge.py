@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.embed import DEFAULT_MODEL_DIR
+from matcher.resources import default_model_dir
 from matcher.judge import negated
 
 pytestmark = pytest.mark.model
 
-if not (DEFAULT_MODEL_DIR / "modules.json").is_file():  # pragma: no cover
+if not (default_model_dir() / "modules.json").is_file():  # pragma: no cover
     pytest.skip("default model not built: run `matcher model build`", allow_module_level=True)
 
 
