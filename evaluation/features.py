@@ -53,7 +53,7 @@ def collect(matcher: Matcher, std: Standard, docs: list[LabelledDoc]) -> Collect
     for n, d in enumerate(docs):
         by_kind.setdefault(d.kind, []).append(n)
     analysed: dict[int, object] = {}
-    for kind, ns in by_kind.items():
+    for ns in by_kind.values():
         # labelled corpora are not personal data: posting-style caching is fine for both kinds
         for n, a in zip(ns, matcher.analyse([docs[n].text for n in ns], kind="posting")):
             analysed[n] = a

@@ -58,13 +58,12 @@ class Predictions:
         if shared or stage1:
             best, s = tr.stage1_best(judge, col, d, shared=shared)
             p = sigmoid(best)
-            covered, partial = ((judge.shared_covered, judge.shared_partial) if shared else (judge.covered, judge.partial))
-            if stage1:
-                covered = partial = judge.about.get("stage1_covered", 0.5)
+            # evidenced from the "partial" threshold up; the clause-stage ablation has its own
+            partial = judge.shared_partial if shared else judge.about.get("stage1_covered", 0.5)
         else:
-            p, top = tr.predict(judge, col, d)
+            p, _ = tr.predict(judge, col, d)
             best, s = tr.stage1_best(judge, col, d)
-            covered, partial = judge.covered, judge.partial
+            partial = judge.partial
         self.p[k] = p
         self.pred[k] = p >= partial
         self.top[k] = s.argmax(axis=1) if s.shape[1] else -1
@@ -205,7 +204,7 @@ def agreement(col: Collected, rows: list[int]) -> tuple[float, int]:
     for k in rows:
         d = col.docs[k].doc
         a, b = d.annotator_a & items, d.annotator_b & items
-        tp += len(a & b); fp += len(a - b); fn += len(b - a)
+        tp, fp, fn = tp + len(a & b), fp + len(a - b), fn + len(b - a)
     return prf(tp, fp, fn)[2], len(rows)
 
 

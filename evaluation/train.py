@@ -134,7 +134,7 @@ def choose_thresholds(p: np.ndarray, Y: np.ndarray, S: np.ndarray, covered_preci
     stats = []
     for th in grid:
         pred = pv >= th
-        tp = int((pred & yv).sum()); fp = int((pred & ~yv).sum()); fn = int((~pred & yv).sum())
+        tp, fp, fn = int((pred & yv).sum()), int((pred & ~yv).sum()), int((~pred & yv).sum())
         stats.append((2 * tp / max(1, 2 * tp + fp + fn), tp / max(1, tp + fp)))
     k = int(np.argmax([f for f, _ in stats]))
     partial = float(grid[k])

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.resources import default_model_dir
 from matcher.judge import negated
+from matcher.resources import default_model_dir
 
 pytestmark = pytest.mark.model
 
