@@ -1,21 +1,27 @@
-"""Cold start and warm single-posting latency of `Matcher.match` (prints numbers; asserts nothing).
+"""Cold start and warm single-posting latency, ONNX Runtime against PyTorch (prints numbers; asserts nothing).
 
-    .venv/bin/python bench/latency.py [--runs 20]
+    .venv/bin/python bench/latency.py [--runs 20] [--cold-runs 5] [--backend onnx|torch|both]
 
-Cold start: a fresh Python process imports the package, loads the model and the saved
-index, and answers one posting (the index is built first if missing, and timed apart).
-Warm: the same process matches a ~600-character posting again and again with every
-cache emptied, so each run encodes all its clauses; the bare encoder on the same
-clauses is timed in the same run as the baseline.
+Cold start: fresh processes of `matcher match FILE` on a ~600-character posting, wall time
+as a user sees it, and the same steps timed inside a fresh process (import, model, index,
+first match; peak RSS; whether torch was imported). Each cold run gets a fresh copy of a
+cache that holds the built index but not the posting, so every run encodes the posting.
+The backends alternate run by run, so load on the machine falls on both alike.
+Warm: one process matches the posting again and again with every cache emptied, so each
+run encodes all its clauses; the bare encoder on the same clauses is the baseline.
+Also: `matcher --help` wall time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,65 +49,121 @@ POSTING = """【工作內容】
 """
 
 COLD = """
-import time, json, sys
+import time, json, sys, resource
 t0 = time.perf_counter()
+from matcher.embed import load_encoder
 from matcher.pipeline import Matcher
 t1 = time.perf_counter()
-m = Matcher()
+m = Matcher(encoder=load_encoder(backend=sys.argv[2]))
 m.encoder
 t2 = time.perf_counter()
 m.index
 t3 = time.perf_counter()
 r = m.match(sys.argv[1])
 t4 = time.perf_counter()
-print(json.dumps({"import": t1 - t0, "model": t2 - t1, "index": t3 - t2, "first_match": t4 - t3, "total": t4 - t0}))
+print(json.dumps({"import": t1 - t0, "model": t2 - t1, "index": t3 - t2, "first_match": t4 - t3, "total": t4 - t0,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "torch_imported": "torch" in sys.modules}))
 """
 
+BACKENDS = ("torch", "onnx")  # torch first: the baseline
 
-def cold_start() -> dict:
-    out = subprocess.run([sys.executable, "-c", COLD, POSTING], cwd=ROOT, capture_output=True, text=True, check=True)
+
+def _env(cache: Path) -> dict:
+    return {**os.environ, "MATCHER_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+
+
+def _fresh_cache(template: Path, parent: Path) -> Path:
+    d = Path(tempfile.mkdtemp(dir=parent))
+    shutil.rmtree(d)
+    shutil.copytree(template, d)
+    return d
+
+
+def cold_steps(template: Path, parent: Path, backend: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", COLD, POSTING, backend], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env=_env(_fresh_cache(template, parent)))
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_cli(template: Path, parent: Path, backend: str, posting: Path) -> float:
+    env = _env(_fresh_cache(template, parent))
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "matcher.cli", "match", str(posting), "--backend", backend], cwd=ROOT,
+                   stdout=subprocess.DEVNULL, check=True, env=env)
+    return time.perf_counter() - t
+
+
+def help_time() -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "matcher.cli", "--help"], cwd=ROOT, stdout=subprocess.DEVNULL, check=True,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return time.perf_counter() - t
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=20, help="warm runs per backend")
+    ap.add_argument("--cold-runs", type=int, default=5, help="fresh processes per backend and measure")
+    ap.add_argument("--backend", choices=(*BACKENDS, "both"), default="both")
     args = ap.parse_args()
-    print(f"posting: {len(POSTING)} characters")
-    cold_start()  # make sure the index exists (built and saved on first use)
-    colds = [cold_start() for _ in range(3)]
-    for key in ("import", "model", "index", "first_match", "total"):
-        print(f"cold start {key:12s} median {statistics.median(c[key] for c in colds):6.2f} s   (3 fresh processes)")
+    backends = BACKENDS if args.backend == "both" else (args.backend,)
+    med = statistics.median
+    print(f"posting: {len(POSTING)} characters; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at start")
+    helps = [help_time() for _ in range(5)]
+    print(f"`matcher --help`  median {med(helps):.2f} s  (5 fresh processes)")
 
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        posting = tmp / "posting.txt"
+        posting.write_text(POSTING, encoding="utf-8")
+        template = tmp / "cache-template"
+        subprocess.run([sys.executable, "-c", "from matcher.pipeline import Matcher; Matcher().warm()"], cwd=ROOT,
+                       check=True, env=_env(template))  # builds the index (both backends share the model name)
+        cli = {b: [] for b in backends}
+        steps = {b: [] for b in backends}
+        for _ in range(args.cold_runs):
+            for b in backends:
+                cli[b].append(cold_cli(template, tmp, b, posting))
+                steps[b].append(cold_steps(template, tmp, b))
+    print(f"\ncold start, median of {args.cold_runs} fresh processes each (backends alternating)")
+    print(f"{'':28s}" + "".join(f"{b:>10s}" for b in backends) + ("   onnx/torch" if len(backends) == 2 else ""))
+
+    def row(label: str, values: dict, fmt: str = "{:10.2f}") -> None:
+        ratio = f"   {values['onnx'] / values['torch']:.2f}x" if len(backends) == 2 and values["torch"] else ""
+        print(f"{label:28s}" + "".join(fmt.format(values[b]) for b in backends) + ratio)
+
+    row("`matcher match FILE` wall s", {b: med(cli[b]) for b in backends})
+    for key in ("import", "model", "index", "first_match", "total"):
+        row(f"  in-process {key} s", {b: med(s[key] for s in steps[b]) for b in backends})
+    row("  peak RSS MB", {b: med(s["peak_rss_mb"] for s in steps[b]) for b in backends}, "{:10.0f}")
+    print(f"{'  torch imported':28s}" + "".join(f"{str(steps[b][0]['torch_imported']):>10s}" for b in backends))
+
+    from matcher.embed import load_encoder
     from matcher.pipeline import Matcher
     from matcher.text import split_clauses
 
-    m = Matcher(persist_cache=False).warm()
-    m.match(POSTING)
     clauses = [c.norm for c in split_clauses(POSTING) if not c.boilerplate]
-    print(f"model: {m.encoder.name}; torch threads: {__import__('torch').get_num_threads()}")
-    warm, bare = [], []
-    for _ in range(args.runs):
-        m.encoder._memory.clear()
-        t = time.perf_counter()
+    ms = lambda xs: f"median {med(xs) * 1000:6.0f} ms  p90 {sorted(xs)[int(0.9 * len(xs)) - 1] * 1000:6.0f} ms"  # noqa: E731
+    print(f"\nwarm, {args.runs} runs each, caches emptied ({len(clauses)} content clauses)")
+    warm_med = {}
+    for b in backends:
+        m = Matcher(encoder=load_encoder(backend=b), persist_cache=False).warm()
         m.match(POSTING)
-        warm.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        m.encoder.inner.encode(clauses, kind="passage")
-        bare.append(time.perf_counter() - t)
-    import tempfile
-
-    mc = Matcher(cache=Path(tempfile.mkdtemp())).warm()
-    mc.match(POSTING)
-    cached = []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        mc.match(POSTING)
-        cached.append(time.perf_counter() - t)
-    ms = lambda xs: f"median {statistics.median(xs) * 1000:6.0f} ms  p90 {sorted(xs)[int(0.9 * len(xs)) - 1] * 1000:6.0f} ms"  # noqa: E731
-    print(f"warm match, caches emptied  {ms(warm)}   ({len(clauses)} content clauses, {args.runs} runs)")
-    print(f"bare encoder, same clauses  {ms(bare)}   (baseline: model time alone)")
-    print(f"warm match, clauses cached  {ms(cached)}")
+        warm, bare = [], []
+        for _ in range(args.runs):
+            m.encoder._memory.clear()
+            t = time.perf_counter()
+            m.match(POSTING)
+            warm.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            m.encoder.inner.encode(clauses, kind="passage")
+            bare.append(time.perf_counter() - t)
+        warm_med[b] = med(warm)
+        print(f"{b:6s} warm match {ms(warm)}   bare encoder, same clauses {ms(bare)}   ({type(m.encoder.inner).__name__})")
+    if len(backends) == 2:
+        print(f"warm match onnx/torch: {warm_med['onnx'] / warm_med['torch']:.2f}x the time")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

