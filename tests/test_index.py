@@ -56,3 +56,22 @@ def test_load_or_build_rebuilds_when_stale(seed, tmp_path):
     rebuilt = load_or_build([changed], enc, tmp_path)
     assert enc.calls > calls and rebuilt.fingerprint != first.fingerprint
     assert "A06" not in {v.item_id for v in rebuilt.views}
+
+
+def test_lexical_transform_equals_scikit_learn(seed):
+    """The sklearn-free transform gives TfidfVectorizer's matrix, bit for bit."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from matcher.index import Lexical, _lex_prep
+
+    texts = [t for _, views in item_views(seed) for t in views] + read_background()
+    lex = Lexical.fit(texts)
+    vec = TfidfVectorizer(analyzer="char", ngram_range=lex.ngram_range, sublinear_tf=True,
+                          vocabulary=lex.vocabulary, preprocessor=_lex_prep)
+    vec.idf_ = lex.idf
+    queries = texts[:200] + ["", "  ", "撰寫新聞稿  與\t\t致詞稿", "Press  Release！！", "新聞稿新聞稿新聞稿", "ｐｒｅｓｓ"]
+    ours, theirs = lex.transform(queries), vec.transform(queries)
+    assert ours.shape == theirs.shape == (len(queries), len(lex.vocabulary)) and ours.nnz > 1000
+    np.testing.assert_array_equal(ours.indptr, theirs.indptr)
+    np.testing.assert_array_equal(ours.indices, theirs.indices)
+    np.testing.assert_array_equal(ours.data, theirs.data)
