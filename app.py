@@ -26,12 +26,41 @@ STATUS_COLOURS = {"covered": "#1b7f3b", "partial": "#b7791f", "missing": "#9aa0a
 BATCH_MAX_ROWS = 2_000
 
 
-@st.cache_resource(show_spinner="載入模型與職能基準索引…")
+class WarmingMatcher:
+    """The Matcher, its model and index loading in a background thread from the first page on.
+
+    The page is drawn at once (the catalogue is read directly); anything else waits for the
+    load to finish, and a load error is raised there, where the caller shows it.
+    """
+
+    def __init__(self, matcher):
+        import threading
+
+        self.catalog = matcher.catalog
+        self._matcher = matcher
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._warm, name="matcher-warm", daemon=True)
+        self._thread.start()
+
+    def _warm(self) -> None:
+        try:
+            self._matcher.warm()
+        except BaseException as exc:  # noqa: BLE001  (shown to the user on first use)
+            self._error = exc
+
+    def __getattr__(self, name: str):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return getattr(self._matcher, name)
+
+
+@st.cache_resource(show_spinner=False)
 def get_matcher():
-    """One Matcher (model + index) per server process, shared by every session."""
+    """One Matcher (model + index) per server process, shared by every session; loads in the background."""
     from matcher.pipeline import Matcher
 
-    return Matcher().warm()
+    return WarmingMatcher(Matcher())
 
 
 # ---- input --------------------------------------------------------------------------------------------
