@@ -27,10 +27,11 @@ BATCH_MAX_ROWS = 2_000
 
 
 class WarmingMatcher:
-    """The Matcher, its model and index loading in a background thread from the first page on.
+    """The Matcher, its model and index loading in a background thread once the first page is drawn.
 
-    The page is drawn at once (the catalogue is read directly); anything else waits for the
-    load to finish, and a load error is raised there, where the caller shows it.
+    The page needs only the catalogue (read directly); anything else waits for the load to
+    finish, and a load error is raised there, where the caller shows it. The load starts after
+    the page is drawn because the tokenizer's load holds the GIL for most of a second.
     """
 
     def __init__(self, matcher):
@@ -40,7 +41,12 @@ class WarmingMatcher:
         self._matcher = matcher
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._warm, name="matcher-warm", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread.ident is None:
+                self._thread.start()
 
     def _warm(self) -> None:
         try:
@@ -49,6 +55,7 @@ class WarmingMatcher:
             self._error = exc
 
     def __getattr__(self, name: str):
+        self.start()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -329,15 +336,15 @@ def std_section(s) -> None:
 
 
 def batch_tab(matcher) -> None:
-    import pandas as pd
-
-    from matcher.batch import BatchConfig, score_chunk
-    from matcher.batch_io import RowIn
-
     st.write(f"上傳 CSV 或 XLSX（{BATCH_MAX_ROWS:,} 列以內）。大量資料請用命令列 `matcher batch`。")
     upload = st.file_uploader("資料檔", type=["csv", "xlsx"], key="batch_file")
     if upload is None:
         return
+    import pandas as pd  # not before an upload: its import would delay the first page
+
+    from matcher.batch import BatchConfig, score_chunk
+    from matcher.batch_io import RowIn
+
     try:
         data = upload.getvalue()
         if upload.name.lower().endswith(".xlsx"):
@@ -389,6 +396,7 @@ def main() -> None:
         batch_tab(matcher)
     with catalog:
         catalog_tab(matcher)
+    matcher.start()  # the page is drawn: load the model and index now
 
 
 main()

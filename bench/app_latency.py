@@ -1,6 +1,6 @@
 """Warm time from pressing 開始分析 to rendered results, in headless Chromium (prints numbers).
 
-    .venv/bin/python bench/app_latency.py [--runs 5]
+    .venv/bin/python bench/app_latency.py [--runs 5] [--backend onnx|torch]
 
 Starts `streamlit run app.py` on a free local port with an empty embedding cache, does
 one analysis to warm up, then times `runs` analyses of distinct postings (the PR postings
@@ -30,6 +30,7 @@ from evaluation.corpus import available, load_written  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--backend", choices=("onnx", "torch"), help="MATCHER_BACKEND for the server (default: its own choice)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -43,9 +44,11 @@ def main() -> None:
     texts = [POSTING] + [d.text for d in written if d.group == "pr" and d.kind == "posting" and d.split == "train"]
     texts = texts[: args.runs + 1]
     cache = tempfile.mkdtemp()
+    env = {**os.environ, "MATCHER_CACHE": cache, **({"MATCHER_BACKEND": args.backend} if args.backend else {})}
+    started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "MATCHER_CACHE": cache})
+                            stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(180):
@@ -62,7 +65,8 @@ def main() -> None:
             page.goto(url)
             area = page.locator("textarea").first
             area.wait_for(timeout=180_000)
-            print(f"page ready (model and index loaded) {time.perf_counter() - t:.1f} s after navigation")
+            print(f"first page ready (text area drawn) {time.perf_counter() - started:.1f} s after `streamlit run` "
+                  f"started ({time.perf_counter() - t:.1f} s after navigation); backend {args.backend or 'default'}")
             times = []
             for k, text in enumerate(texts):
                 marker = text.strip().splitlines()[-1][-8:]
