@@ -29,6 +29,7 @@ import numpy as np
 from matcher.catalog import Catalog
 from matcher.pipeline import Matcher
 from matcher.rank import FEATURES, NONE_FIT, RankParams, rank_path
+from matcher.resources import bundled_catalog_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -87,7 +88,7 @@ def load_docs() -> list[RankDoc]:
 def build_catalog(directory: Path) -> Catalog:
     """The 41 standards in ``directory``."""
     cat = Catalog(directory)
-    paths = [ROOT / "data" / "standards" / "KMC2432-004v2.txt", *sorted((STANDARDS / "full").glob("*.txt")),
+    paths = [bundled_catalog_dir() / "KMC2432-004v2.txt", *sorted((STANDARDS / "full").glob("*.txt")),
              *sorted(p for p in (STANDARDS / "partial").glob("*.txt") if p.stem != "KMC2432-004v2")]
     for p in paths:
         cat.import_file(p, replace=True)
