@@ -181,7 +181,7 @@ class OnnxEncoder:
     weights.
     """
 
-    def __init__(self, model: str | None = None, *, batch_size: int = 16, max_tokens: int = 4096,
+    def __init__(self, model: str | None = None, *, batch_size: int = 16, max_tokens: int = 1024,
                  threads: int | None = None):
         folder = onnx_folder(model or default_model())
         if folder is None:
