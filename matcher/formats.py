@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import StandardFormatError
-from .icap import ParsedStandard, ParseWarning, join_text, parse_standard
+from .icap import ParsedStandard, ParseWarning, join_text, parse_standard, read_standard_text
 from .standard import Classification, Competency, Duty, Footnote, Indicator, Output, Standard, Task, Version
 
 __all__ = ["FORMS", "detect_form", "parse_any", "read_any", "parse_outline", "parse_partial"]
@@ -81,22 +81,7 @@ def parse_any(text: str, *, source: str | None = None) -> ParsedStandard:
 
 def read_any(path: str | Path) -> ParsedStandard:
     """Read a standard in any of :data:`FORMS` from a file (UTF-8, UTF-8 with BOM, or Big5/CP950)."""
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise StandardFormatError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
-    if b"\x00" in data:
-        raise StandardFormatError("the file is binary, not text", source=str(p))
-    for enc in ("utf-8-sig", "cp950"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise StandardFormatError("the file is neither UTF-8 nor Big5/CP950 text", source=str(p))
-    return parse_any(text, source=str(p))
+    return parse_any(read_standard_text(path), source=str(Path(path)))
 
 
 # ---- shared metadata ----------------------------------------------------------------------------------

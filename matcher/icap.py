@@ -571,8 +571,8 @@ def parse_standard(text: str, *, source: str | None = None) -> ParsedStandard:
     return _Parser(text, source).parse()
 
 
-def read_standard(path: str | Path) -> ParsedStandard:
-    """Read and parse a text export from a file (UTF-8, UTF-8 with BOM, or Big5/CP950)."""
+def read_standard_text(path: str | Path) -> str:
+    """The text of a standard's file (UTF-8, UTF-8 with BOM, or Big5/CP950); StandardFormatError otherwise."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -582,10 +582,12 @@ def read_standard(path: str | Path) -> ParsedStandard:
         raise StandardFormatError("the file is binary, not text", source=str(p))
     for enc in ("utf-8-sig", "cp950"):
         try:
-            text = data.decode(enc)
-            break
+            return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    else:
-        raise StandardFormatError("the file is neither UTF-8 nor Big5/CP950 text", source=str(p))
-    return parse_standard(text, source=str(p))
+    raise StandardFormatError("the file is neither UTF-8 nor Big5/CP950 text", source=str(p))
+
+
+def read_standard(path: str | Path) -> ParsedStandard:
+    """Read and parse a text export from a file (UTF-8, UTF-8 with BOM, or Big5/CP950)."""
+    return parse_standard(read_standard_text(path), source=str(Path(path)))
