@@ -89,3 +89,26 @@ def test_judge_round_trips_through_json_and_npz(tmp_path):
         np.testing.assert_allclose(getattr(back, k), getattr(judge, k), rtol=1e-6, atol=1e-6)
     assert Judge.load("another/model", tmp_path) is None
     assert len(JUDGED_TYPES) == back.shared_a.shape[0]
+
+
+@pytest.mark.slow
+@pytest.mark.model
+@pytest.mark.shared
+def test_the_whole_evaluation_runs_on_a_sample():
+    """`python -m evaluation --smoke 8`: every protocol and section on every 8th document, few iterations."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    if not available():
+        pytest.skip("../shared/labelling is not present")
+    out = ROOT / "evaluation" / "REPORT.smoke.md"
+    proc = subprocess.run([sys.executable, "-m", "evaluation", "--smoke", "8"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = out.read_text(encoding="utf-8")
+    for section in ("## Annotator agreement", "## Cross-validation on the train split", "## Leave one writer out",
+                    "## The frozen test split"):
+        assert section in report
+    assert "| **judge** |" in report and "| BM25 (jieba) |" in report
