@@ -28,9 +28,10 @@ Statuses: ``covered`` at ``p ≥ covered``, ``partial`` at ``p ≥ partial``. Ta
 follow from their indicators (the labelling guideline's rule). A clause carrying a negation
 cue next to one of an item's terms ("本職缺不需撰寫新聞稿") is never evidence for that item.
 
-Each evidence says its basis: ``stated`` when its clause alone is strong evidence (or names
-one of the item's terms), ``implied`` when the item is raised by the document stage
-from a clause that alone would not carry it.
+Each evidence says its basis: ``stated`` when its clause alone carries the item (its clause
+probability reaches the item's ``partial`` threshold, or it names one of the item's terms),
+``implied`` when the document stage raised the item from a clause that alone would not
+(the shared model has no document stage: its evidence is always stated).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class Judge:
     partial: float = 0.35
     shared_covered: float = 0.5
     shared_partial: float = 0.35
-    stated: float = 0.5  # stage-1 probability at or above which a clause alone states an item
+    stated: float = 0.5  # kept for saved judges; evidence basis now uses the item's partial threshold
     fit_w: np.ndarray = field(default_factory=lambda: np.zeros(0))  # over the trained items' probabilities
     fit_b: float = 0.0
     about: dict = field(default_factory=dict)

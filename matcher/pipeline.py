@@ -288,7 +288,8 @@ class Matcher:
                         break
                     cl = a.clauses[a.content[c]]
                     found = tuple(dict.fromkeys(t for f in fam for t in glossary.matched(ids[f], cl.norm)))
-                    basis = "stated" if (pc >= judge.stated or found) else "implied"
+                    # implied: the document stage raised the item; this clause alone would not carry it
+                    basis = "stated" if (pc >= partial_at or found) else "implied"
                     ev.append(Evidence(cl.text, cl.start, cl.end, pc, found, basis))
             results.append(ItemResult(item, status, p, tuple(ev)))
         fit = judge.fit({i: float(probs[k]) for k, i in enumerate(ids)})
