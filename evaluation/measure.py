@@ -22,15 +22,14 @@ class Predictions:
 
     def set_judge(self, k: int, judge: Judge, col: Collected, shared: bool = False, stage1: bool = False) -> None:
         d = col.docs[k]
-        if shared or stage1:
-            best, s = tr.stage1_best(judge, col, d, shared=shared)
-            p = sigmoid(best)
-            # evidenced from the "partial" threshold up; the clause-stage ablation has its own
-            partial = judge.shared_partial if shared else judge.about.get("stage1_covered", 0.5)
+        best, s = tr.stage1_best(judge, col, d, shared=shared)
+        # evidenced from the "partial" threshold up; the clause-stage ablation has its own
+        if shared:
+            p, partial = sigmoid(best), judge.shared_partial
+        elif stage1:
+            p, partial = sigmoid(best), judge.about.get("stage1_covered", 0.5)
         else:
-            p, _ = tr.predict(judge, col, d)
-            best, s = tr.stage1_best(judge, col, d)
-            partial = judge.partial
+            p, partial = judge.doc_probabilities(best, np.arange(len(col.items)), d.doc.kind == "resume"), judge.partial
         self.p[k] = p
         self.pred[k] = p >= partial
         self.top[k] = s.argmax(axis=1) if s.shape[1] else -1

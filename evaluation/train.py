@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, sigmoid
+from matcher.judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, best_clause, doc_features, sigmoid
 
 from .features import Collected, DocFeatures
 
@@ -89,30 +89,15 @@ def stage1_best(judge: Judge, collected: Collected, d: DocFeatures, shared: bool
     """(best clause logit per item, stage-1 logits (n_items, n_clauses)) with the per-item or shared model."""
     rows = np.full(len(collected.items), -1) if shared else np.arange(len(collected.items))
     s = judge.clause_scores(d.g, d.vectors, list(collected.types), rows)
-    s = gate(s, d)
-    best = s.max(axis=1) if s.shape[1] else np.full(len(collected.items), -20.0)
-    return np.where(np.isfinite(best), best, -20.0), s
-
-
-def gate(s: np.ndarray, d: DocFeatures) -> np.ndarray:
-    """A clause whose negation cue stands next to one of the item's terms is not its evidence."""
-    neg_term = d.g[:, :, CLAUSE_FEATURES.index("neg_term")] > 0
-    return np.where(neg_term, -np.inf, s)
-
-
-def doc_design(best: np.ndarray, resume: bool) -> np.ndarray:
-    """(n_items, 1 + n_items + 1): own best logit, all items' best probabilities, résumé flag."""
-    n = len(best)
-    p = sigmoid(best)
-    return np.concatenate([best[:, None], np.broadcast_to(p[None, :], (n, n)), np.full((n, 1), float(resume))], axis=1)
+    return best_clause(s), s
 
 
 def fit_stage2(bests: np.ndarray, resumes: np.ndarray, Y: np.ndarray, S: np.ndarray, C: float = DOC_C):
-    """Per item a logistic model over doc_design rows; (u (n_items, n_items + 2), e (n_items,))."""
+    """Per item a logistic model over :func:`matcher.judge.doc_features` rows; (u (n_items, n_items + 2), e (n_items,))."""
     from sklearn.linear_model import LogisticRegression
 
     n_docs, n = bests.shape
-    X = np.stack([doc_design(bests[k], resumes[k]) for k in range(n_docs)])  # (docs, items, feats)
+    X = np.stack([doc_features(bests[k], resumes[k]) for k in range(n_docs)])  # (docs, items, feats)
     u = np.zeros((n, n + 2))
     e = np.zeros(n)
     for i in range(n):
@@ -180,7 +165,6 @@ def fit_judge(collected: Collected, docs_idx: list[int], model: str, fit_labels:
     # shared model thresholds: on its own (in-sample, few parameters) best clause probabilities
     Ps = np.stack([sigmoid(stage1_best(judge, collected, d, shared=True)[0]) for d in docs])
     judge.shared_covered, judge.shared_partial = choose_thresholds(Ps, Y, S)
-    judge.stated = judge.covered
     _, stage1_covered = choose_thresholds(sigmoid(bests), Y, S)
     if fit_labels:
         from sklearn.linear_model import LogisticRegression

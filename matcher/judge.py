@@ -98,7 +98,6 @@ class Judge:
     partial: float = 0.35
     shared_covered: float = 0.5
     shared_partial: float = 0.35
-    stated: float = 0.5  # kept for saved judges; evidence basis now uses the item's partial threshold
     fit_w: np.ndarray = field(default_factory=lambda: np.zeros(0))  # over the trained items' probabilities
     fit_b: float = 0.0
     about: dict = field(default_factory=dict)
@@ -108,12 +107,12 @@ class Judge:
 
     def save(self, directory: Path = JUDGE_DIR) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
-        stem = judge_stem(self.model)
+        stem = resources.model_slug(self.model)
         meta = {
             "format": JUDGE_FORMAT, "model": self.model, "standard": self.standard, "items": list(self.items),
             "clause_features": list(CLAUSE_FEATURES), "types": list(JUDGED_TYPES),
             "covered": self.covered, "partial": self.partial, "shared_covered": self.shared_covered,
-            "shared_partial": self.shared_partial, "stated": self.stated, "fit_b": self.fit_b, "about": self.about,
+            "shared_partial": self.shared_partial, "fit_b": self.fit_b, "about": self.about,
         }
         arrays = {k: np.asarray(getattr(self, k), dtype=np.float32) for k in self.ARRAYS}
         with atomic_open(directory / f"{stem}.npz", "wb") as fh:
@@ -125,7 +124,7 @@ class Judge:
     @classmethod
     def load(cls, model: str, directory: Path = JUDGE_DIR) -> "Judge | None":
         """The judge fitted for ``model``; None when there is none (or it is of another format)."""
-        stem = judge_stem(model)
+        stem = resources.model_slug(model)
         js, npz = directory / f"{stem}.json", directory / f"{stem}.npz"
         if not (js.is_file() and npz.is_file()):
             return None
@@ -152,7 +151,8 @@ class Judge:
         """Stage-1 logits (n_items, n_clauses) for judged items (others: -inf).
 
         ``g``: (n_items, n_clauses, len(CLAUSE_FEATURES)); ``rows``: per item its row in the
-        per-item arrays or -1 (then the shared model of its type applies)."""
+        per-item arrays or -1 (then the shared model of its type applies). A clause whose
+        negation cue stands next to one of the item's terms ("不需撰寫新聞稿") gets -inf."""
         n_items, n_clauses = g.shape[:2]
         out = np.full((n_items, n_clauses), -np.inf)
         for i, t in enumerate(types):
@@ -164,20 +164,20 @@ class Judge:
             else:
                 k = JUDGED_TYPES.index(t)
                 out[i] = g[i] @ self.shared_a[k] + self.shared_b[k]
-        return out
+        return np.where(g[:, :, CLAUSE_FEATURES.index("neg_term")] > 0, -np.inf, out)
 
     def doc_probabilities(self, best: np.ndarray, rows: np.ndarray, resume: bool) -> np.ndarray:
         """Stage 2: per item, from the best clause logits ``best`` (n_items,)."""
         p = sigmoid(best)
         trained = rows >= 0
         if trained.any():
-            # the document stage sees every trained item's best-clause probability, in training order
-            full = np.zeros(len(self.items))
-            full[rows[trained]] = p[trained]
+            # the document stage sees every trained item's best clause, in training order
+            ordered = np.full(len(self.items), NO_CLAUSE)
+            ordered[rows[trained]] = best[trained]
+            X = doc_features(ordered, resume)
             for i in np.flatnonzero(trained):
                 r = rows[i]
-                x = np.concatenate([[best[i] if np.isfinite(best[i]) else -20.0], full, [float(resume)]])
-                p[i] = sigmoid(self.doc_u[r] @ x + self.doc_e[r])
+                p[i] = sigmoid(self.doc_u[r] @ X[r] + self.doc_e[r])
         return p
 
     def thresholds(self, trained: bool) -> tuple[float, float]:
@@ -191,8 +191,21 @@ class Judge:
         return float(sigmoid(self.fit_w @ x + self.fit_b))
 
 
-def judge_stem(model: str) -> str:
-    return resources.model_slug(model)
+NO_CLAUSE = -20.0  # the best-clause logit of an item no clause can evidence
+
+
+def best_clause(s: np.ndarray) -> np.ndarray:
+    """Per item the best stage-1 logit over the clauses of ``s`` (n_items, n_clauses); NO_CLAUSE where none."""
+    best = s.max(axis=1) if s.shape[1] else np.full(s.shape[0], -np.inf)
+    return np.where(np.isfinite(best), best, NO_CLAUSE)
+
+
+def doc_features(best: np.ndarray, resume: bool) -> np.ndarray:
+    """The document stage's design (n_items, 1 + n_items + 1): each item's own best-clause logit,
+    every item's best-clause probability, and the résumé flag."""
+    n = len(best)
+    return np.concatenate([best[:, None], np.broadcast_to(sigmoid(best)[None, :], (n, n)),
+                           np.full((n, 1), float(resume))], axis=1)
 
 
 def clause_feature_tensor(base: np.ndarray, terms: np.ndarray, clause_texts: list[str], resume: bool) -> np.ndarray:

@@ -21,7 +21,7 @@ from .embed import CachedEncoder, Encoder, load_encoder
 from .errors import InputError
 from .glossary import Glossary
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
-from .judge import CLAUSE_FEATURES, JUDGED_TYPES, Judge, clause_feature_tensor, sigmoid
+from .judge import JUDGED_TYPES, Judge, best_clause, clause_feature_tensor, sigmoid
 from .rank import RankedStandard, RankParams, RankTable, load_rank_params
 from .report import Evidence, FitItem, FitReport, ItemResult, MatchReport, StandardRef, TaskCoverage, gap_advice
 from .standard import Item, Standard
@@ -253,24 +253,17 @@ class Matcher:
         g = clause_feature_tensor(base, terms, norms, kind == "resume")
         rows = judge.trained_positions(std.code, ids)
         s = judge.clause_scores(g, a.vectors, types, rows)
-        s = np.where(g[:, :, CLAUSE_FEATURES.index("neg_term")] > 0, -np.inf, s)  # "不需撰寫新聞稿"
-        best = s.max(axis=1) if s.shape[1] else np.full(len(items), -np.inf)
-        best = np.where(np.isfinite(best), best, -20.0)
-        probs = judge.doc_probabilities(best, rows, kind == "resume")
+        probs = judge.doc_probabilities(best_clause(s), rows, kind == "resume")
         judged = np.array([t in JUDGED_TYPES for t in types])
         probs = np.where(judged, probs, 0.0)
-        # tasks and outputs follow from their indicators
+        # tasks and outputs follow from their indicators (an output from its task's)
         pos = {x: k for k, x in enumerate(ids)}
-        family: dict[int, list[int]] = {}
-        for k, it in enumerate(items):
-            if it.type == "indicator":
-                family.setdefault(k, [k])
-            elif it.type in ("task", "output") and it.task_id:
-                task = std.task(it.task_id) if it.type == "output" else std.task(it.id)
-                family[k] = [pos[p.id] for p in task.indicators if p.id in pos]
-        for k, kids in family.items():
-            if items[k].type != "indicator" and kids:
-                probs[k] = max(probs[kids])
+        kids = dict(self._children[std.code])
+        family = {k: kids.get(k if it.type == "task" else pos[it.task_id], [])
+                  for k, it in enumerate(items) if it.type in ("task", "output") and it.task_id in pos}
+        for k, fam in family.items():
+            if fam:
+                probs[k] = max(probs[fam])
         glossary = self.glossary(std)
         results = []
         for k, item in enumerate(items):
@@ -280,7 +273,7 @@ class Matcher:
             status = "covered" if p >= covered_at else "partial" if p >= partial_at else "missing"
             ev: list[Evidence] = []
             if status != "missing" and s.shape[1]:
-                fam = family.get(k, [k]) if items[k].type != "indicator" else [k]
+                fam = family.get(k, [k])
                 row = s[fam].max(axis=0)
                 for c in np.argsort(-row, kind="stable"):
                     pc = float(sigmoid(row[c]))
