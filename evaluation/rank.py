@@ -31,6 +31,8 @@ from matcher.pipeline import Matcher
 from matcher.rank import FEATURES, NONE_FIT, RankParams, rank_path
 from matcher.resources import bundled_catalog_dir
 
+from .corpus import load_written
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 STANDARDS = SHARED / "data" / "standards"
@@ -71,11 +73,7 @@ class RankDoc:
 
 
 def load_docs() -> list[RankDoc]:
-    texts = {}
-    for line in (LABELS / "written.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            texts[d["id"]] = d["text"]
+    texts = {d.id: d.text for d in load_written(LABELS)}
     out = []
     for line in (LABELS / "written_rank.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
