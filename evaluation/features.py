@@ -49,16 +49,9 @@ def collect(matcher: Matcher, std: Standard, docs: list[LabelledDoc]) -> Collect
     judged = [k for k, it in enumerate(layout) if it.type in JUDGED_TYPES]
     ids = tuple(layout[k].id for k in judged)
     out = []
-    by_kind: dict[str, list[int]] = {}
-    for n, d in enumerate(docs):
-        by_kind.setdefault(d.kind, []).append(n)
-    analysed: dict[int, object] = {}
-    for ns in by_kind.values():
-        # labelled corpora are not personal data: posting-style caching is fine for both kinds
-        for n, a in zip(ns, matcher.analyse([docs[n].text for n in ns], kind="posting")):
-            analysed[n] = a
-    for n, d in enumerate(docs):
-        a = analysed[n]
+    # labelled corpora are not personal data: posting-style caching is fine for résumés too
+    analysed = matcher.analyse([d.text for d in docs], kind="posting")
+    for d, a in zip(docs, analysed):
         base, terms = matcher.base_features(a, std)
         clauses = [a.clauses[i] for i in a.content]
         texts = tuple(c.norm for c in clauses)
