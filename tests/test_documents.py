@@ -37,12 +37,17 @@ def test_pdf_without_text_is_a_scan():
         extract_text("scan.pdf", bytes(pdf.output()))
 
 
-def test_pdf_with_text():
+def _pdf_with_text(text: str):
     fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
-    pdf.cell(text="Wrote press releases and speeches for the CEO")
+    pdf.cell(text=text)
+    return pdf
+
+
+def test_pdf_with_text():
+    pdf = _pdf_with_text("Wrote press releases and speeches for the CEO")
     assert "press releases" in extract_text("cv.pdf", bytes(pdf.output()))
 
 
@@ -187,11 +192,7 @@ def test_docx_with_a_dtd_is_refused():
 
 
 def test_type_comes_from_the_content():
-    fpdf = pytest.importorskip("fpdf")
-    pdf = fpdf.FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(text="Wrote press releases and speeches for the CEO")
+    pdf = _pdf_with_text("Wrote press releases and speeches for the CEO")
     assert "press releases" in extract_text("cv.txt", bytes(pdf.output()))  # a PDF named .txt is read as a PDF
     with pytest.raises(InputError, match=r"unsupported file type \.doc \(it is a Word 97-2003"):
         extract_text("cv.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
