@@ -160,16 +160,19 @@ _HEADING_COLON = re.compile(r"^\s*([^，。,.；;：:]{1,14})\s*[:：]\s*")
 # headings whose sections are boilerplate, and the reason reported
 _BOILERPLATE_HEADINGS = (
     (("公司介紹", "公司簡介", "關於我們", "關於公司", "企業簡介", "公司概況", "about us", "who we are", "company"), "company"),
-    (("福利", "待遇", "薪資", "薪水", "薪酬", "員工福利", "benefit", "salary", "compensation", "perks", "休假", "假期", "保險"), "benefits"),
-    (("應徵方式", "應徵", "投遞", "面試", "聯絡", "聯繫", "contact", "how to apply", "apply", "履歷請寄"), "apply"),
+    (("福利", "待遇", "薪資", "薪水", "薪酬", "員工福利", "benefit", "salary", "compensation", "perks", "highlights", "休假", "假期", "保險"), "benefits"),
+    (("應徵方式", "應徵", "投遞", "面試", "甄試方式", "聯絡", "聯繫", "contact", "how to apply", "apply", "履歷請寄",
+      "应聘", "投递"), "apply"),
     (("地址", "上班地點", "工作地點", "地點", "location", "address", "交通"), "address"),
     (("上班時段", "上班時間", "工作時間", "休假制度", "需求人數", "出差外派", "可上班日", "到職日"), "terms"),
 )
 _CONTENT_HEADINGS = (
     "工作內容", "職務說明", "職責", "工作職責", "主要職責", "職務內容", "工作項目", "條件", "要求",
     "資格", "必備", "加分", "技能", "專長", "經驗", "經歷", "學歷", "自傳", "工作經歷", "專案", "作品",
+    "知識", "能力", "任務", "職缺說明", "工作說明",
     "responsibilities", "requirements", "qualifications", "what you", "you will", "job description",
-    "skills", "experience", "education", "summary", "profile", "duties",
+    "skills", "experience", "education", "summary", "profile", "duties", "the role", "nice to have",
+    "looking for", "who you are", "about you", "bonus points",
 )
 _BOILERPLATE_PATTERNS = (
     (re.compile(r"(月薪|年薪|時薪|底薪|薪資|薪水|待遇|NT\$|TWD|\d\s*萬\s*(元|以上|~|-|～)|\d[\d,]{3,}\s*元|面議)"), "benefits"),
@@ -182,27 +185,40 @@ _BOILERPLATE_PATTERNS = (
 )
 
 
-def _heading(line: str) -> tuple[str, int]:
-    """(heading text, length of the heading prefix) if the line starts with a heading."""
-    m = _HEADING_BRACKETS.match(line)
-    if m:
-        return m.group(1).strip(), m.end()
-    m = _HEADING_COLON.match(line)
-    if m and _section_kind(m.group(1)) is not None:
-        return m.group(1).strip(), m.end()
-    stripped = line.strip().rstrip(":：").strip()
+def _heading(line: str) -> tuple[str, int, bool]:
+    """(heading text, length of the heading prefix, whether the heading opens a section) if the line
+    starts with a heading, after any list marker ("一、工作內容", "■ 工作地點：台北", "1. Responsibilities").
+    A "field: value" line ("工作地點：台北市", "Location: Kowloon Bay") names its own line only; a heading
+    alone on its line, in brackets, or naming content ("工作內容：…"), opens a section that lasts until the
+    next heading."""
+    m0 = _MARKER_AT_START.match(line)
+    lead = m0.end() if m0 else 0
+    body = line[lead:]
+    m = _HEADING_BRACKETS.match(body)
+    # "【工作內容】", "[福利]"; not a title in 《》 that opens a sentence ("《冠弘人》雙月刊企劃與編輯")
+    if m and (_section_kind(m.group(1)) is not None or not body[m.end():].strip()):
+        return m.group(1).strip(), lead + m.end(), True
+    m = _HEADING_COLON.match(body)
+    kind = _section_kind(m.group(1)) if m else None
+    if m and kind is not None:
+        return m.group(1).strip(), lead + m.end(), kind == "content" or not body[m.end():].strip()
+    stripped = body.strip().rstrip(":：").strip()
     if _is_bare_heading(stripped):
-        return stripped, len(line)
-    return "", 0
+        return stripped, len(line), True
+    return "", 0, False
 
 
 _NOT_HEADING_START = ("負責", "具", "熟悉", "需", "能", "可", "協助", "擔任", "有", "曾", "會")
 
 
 def _is_bare_heading(s: str) -> bool:
-    """A line that is only a section name: short, no digits or sentence punctuation,
-    and beginning or ending with a known heading word ("工作內容", "福利制度", "工作經歷")."""
-    if not 0 < len(s) <= 8 or re.search(r"[\d，。,；;、]", s) or s.startswith(_NOT_HEADING_START):
+    """A line that is only a section name: short (8 characters of Chinese, 5 words of English), no digits
+    or sentence punctuation, and beginning or ending with a known heading word ("工作內容", "福利制度",
+    "工作經歷", "What you'll do", "Responsibilities")."""
+    latin = not re.search(r"[\u3400-\u9fff]", s)
+    limit = 32 if latin else 8
+    if (not 0 < len(s) <= limit or (latin and len(s.split()) > 5) or re.search(r"[\d，。,；;、.!?]", s)
+            or s.startswith(_NOT_HEADING_START)):
         return False
     h = normalize(s).lower()
     words = [w for ws, _ in _BOILERPLATE_HEADINGS for w in ws] + list(_CONTENT_HEADINGS)
@@ -280,7 +296,8 @@ def _is_title(line: str) -> bool:
     "王小明｜公關專員", "PR Specialist 公關專員"). A title says what the job is called,
     not what it involves, so it is never evidence of an item."""
     s = line.strip()
-    if not 0 < len(s) <= 30 or re.search(r"[。，,；;：:！？!?]", s) or _MARKER_AT_START.match(s):
+    limit = 30 if re.search(r"[\u3400-\u9fff]", s) else 60  # "Corporate Communications Manager"
+    if not 0 < len(s) <= limit or re.search(r"[。，,；;：:！？!?]", s) or _MARKER_AT_START.match(s):
         return False
     return not normalize(s).startswith(_DUTY_VERBS)  # "負責撰寫新聞稿" is a duty, not a title
 
@@ -311,18 +328,18 @@ def split_clauses(text: str) -> list[Clause]:
                 raw = body.strip()
                 clauses.append(Clause(raw, a, a + len(raw), normalize(raw), "", "title"))
                 continue
-        heading, cut = _heading(body)
+        heading, cut, opens = _heading(body)
+        line_section, line_kind = section, section_kind
         if heading:
-            kind = _section_kind(heading)
-            section, section_kind = normalize(heading), kind
-            body_start = cut
-        else:
-            body_start = 0
+            line_section, line_kind = normalize(heading), _section_kind(heading)
+            if opens:
+                section, section_kind = line_section, line_kind
+        body_start = cut if heading else 0
         rest = body[body_start:]
         for a, b in _pieces(rest, start + body_start):
             raw = text[a:b]
             clauses.append(
-                Clause(raw, a, b, normalize(raw), section, boilerplate_reason(raw, section_kind))
+                Clause(raw, a, b, normalize(raw), line_section, boilerplate_reason(raw, line_kind))
             )
     return clauses
 

@@ -118,3 +118,28 @@ def test_first_line_title_is_not_evidence():
     assert split_clauses("負責撰寫新聞稿\n管理代理商")[0].boilerplate == ""
     assert split_clauses("公關企劃專員")[0].boilerplate == ""
     assert split_clauses("【工作內容】\n撰寫新聞稿")[0].section == "工作內容"
+
+
+def _content(text):
+    return [c.text for c in split_clauses(text) if not c.boilerplate]
+
+
+def test_english_section_headings_end_the_company_section():
+    posting = ("Corporate Communications Manager\n\nAbout us\n我們是半導體設備供應商，員工約3,200人。\n\n"
+               "What you'll do\n- 撰寫中英文 press release 與 CEO speech\n- 管理外部 PR agency\n\n"
+               "What we're looking for\n- 熟悉公平交易法\n\nBenefits\n- 員工分紅、彈性工時\n")
+    assert _content(posting) == ["撰寫中英文 press release 與 CEO speech", "管理外部 PR agency", "熟悉公平交易法"]
+
+
+def test_numbered_headings_and_one_line_fields():
+    posting = ("■ 甄選職位：公共關係專員\n■ 工作地點：臺北市總管理處（企劃處公共關係組）\n\n一、工作內容\n"
+               "1. 辦理新聞稿撰擬、發布及媒體聯繫。\n二、應具備專業知識\n（一）政府採購法及其施行細則\n四、甄試方式\n第一試：筆試\n")
+    content = _content(posting)
+    assert "辦理新聞稿撰擬、發布及媒體聯繫。" in content and "政府採購法及其施行細則" in content
+    assert not any("臺北市總管理處" in c or "筆試" in c for c in content)
+
+
+def test_a_location_field_does_not_swallow_the_responsibilities():
+    posting = ("Events Executive\nCompany: Lumen Property Group\nLocation: Kowloon Bay\n\nResponsibilities\n"
+               "• Plan and execute seasonal mall events\n")
+    assert _content(posting) == ["Plan and execute seasonal mall events"]
