@@ -268,17 +268,27 @@ def _pieces(line: str, offset: int) -> Iterable[tuple[int, int]]:
             b -= 1
         if b - a < MIN_CLAUSE_CHARS or not re.search(r"\w", line[a:b]):
             continue
-        if b - a > LONG_CLAUSE_CHARS:
+        if _width(line[a:b]) > LONG_CLAUSE_CHARS:
             yield from _cut_long(line, a, b, offset)
         else:
             yield offset + a, offset + b
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _width(s: str) -> float:
+    """A clause's length in Chinese characters' worth: an English letter or space carries about
+    0.4 of what a Chinese character does, so English clauses are cut as late as Chinese ones."""
+    cjk = len(_CJK.findall(s))
+    return cjk + 0.4 * (len(s) - cjk)
 
 
 def _cut_long(line: str, a: int, b: int, offset: int) -> Iterable[tuple[int, int]]:
     cuts = [a] + [a + m.start() for m in _COMMA.finditer(line[a:b])] + [b]
     start = a
     for i, c in enumerate(cuts[1:], 1):
-        if c - start >= 12 or i == len(cuts) - 1:
+        if _width(line[start:c]) >= 12 or i == len(cuts) - 1:
             end = c
             s, e = start, end
             while e > s and line[e - 1] in " ，,、":

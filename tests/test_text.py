@@ -143,3 +143,12 @@ def test_a_location_field_does_not_swallow_the_responsibilities():
     posting = ("Events Executive\nCompany: Lumen Property Group\nLocation: Kowloon Bay\n\nResponsibilities\n"
                "• Plan and execute seasonal mall events\n")
     assert _content(posting) == ["Plan and execute seasonal mall events"]
+
+
+def test_an_english_bullet_is_not_cut_into_fragments_at_every_comma():
+    line = ("• Plan and execute seasonal mall events (Christmas, CNY, summer campaigns), from concept, "
+            "vendor sourcing, to on-site management\n")
+    assert len(_content("Responsibilities\n" + line)) == 1
+    # a long Chinese clause is still cut at its commas
+    zh = "負責" + "、".join(["新聞稿撰寫與發布"] * 4) + "，" + "，".join(["規劃並執行年度公關活動與記者會"] * 5) + "\n"
+    assert len(_content("工作內容\n" + zh)) > 1
