@@ -6,6 +6,10 @@
   labelled the same way; only ids, text hashes and labels are in that file, the text is
   read from the postings and checked against the hash.
 
+plus the project's own extension in ``evaluation/labels`` (``written_ext.jsonl``: writers
+W9–W11, labelled by two further annotators under the same guideline and protocol; see
+``evaluation/labels/README.md``), with its own fixed split.
+
 Gold = the items both annotators gave; ``ambiguous`` = items only one gave (left out of
 precision and recall). Each gold item has its evidence spans (offsets into the text) and
 its basis (stated / implied / mixed). The ``split`` (train/test) is fixed in the files.
@@ -24,6 +28,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 LABELLING = SHARED / "labelling"
 POSTINGS = SHARED / "data" / "postings"
 GUIDELINE = LABELLING / "GUIDELINE.md"
+EXT = Path(__file__).resolve().parent / "labels"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class LabelledDoc:
     evidence: dict = field(default_factory=dict, compare=False, hash=False)  # item -> {basis, spans}
     annotator_a: frozenset[str] = frozenset()
     annotator_b: frozenset[str] = frozenset()
+    corpus: str = "shared"  # "shared" (../shared/labelling) or "ext" (evaluation/labels)
 
 
 def text_hash(text: str) -> str:
@@ -51,24 +57,32 @@ def available(root: Path = LABELLING) -> bool:
     return (root / "written.jsonl").is_file() and (root / "real_postings.jsonl").is_file()
 
 
-def _doc(r: dict, source: str, text: str, kind: str, group: str, lang: str, writer: str) -> LabelledDoc:
-    return LabelledDoc(
+def _doc(r: dict, source: str, text: str, kind: str, group: str, lang: str, writer: str,
+         corpus: str = "shared") -> LabelledDoc:
+    return LabelledDoc(corpus=corpus,
         id=r["id"], source=source, kind=kind, group=group, lang=lang, writer=writer, split=r["split"], text=text,
         positive=frozenset(r["positive"]), ambiguous=frozenset(r["ambiguous"]), evidence=r.get("evidence", {}),
         annotator_a=frozenset(r.get("annotator_a", ())), annotator_b=frozenset(r.get("annotator_b", ())),
     )
 
 
-def load_written(root: Path = LABELLING) -> list[LabelledDoc]:
-    path = root / "written.jsonl"
+def load_written(root: Path = LABELLING, name: str = "written.jsonl") -> list[LabelledDoc]:
+    path = root / name
     if not path.is_file():
-        raise MatcherError(f"{path} is missing: the labelled corpora are read from ../shared/labelling")
+        raise MatcherError(f"{path} is missing: the labelled corpora are read from ../shared/labelling "
+                           "and evaluation/labels")
+    corpus = "ext" if root == EXT else "shared"
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             r = json.loads(line)
-            out.append(_doc(r, "written", r["text"], r["kind"], r["group"], r.get("lang", ""), r["writer"]))
+            out.append(_doc(r, "written", r["text"], r["kind"], r["group"], r.get("lang", ""), r["writer"], corpus))
     return out
+
+
+def load_ext(root: Path = EXT) -> list[LabelledDoc]:
+    """The project's extension (writers W9–W11); empty where its file is absent."""
+    return load_written(root, "written_ext.jsonl") if (root / "written_ext.jsonl").is_file() else []
 
 
 def read_real_texts(root: Path = POSTINGS) -> dict[str, str]:
@@ -116,4 +130,4 @@ def load_real(root: Path = LABELLING, postings: Path = POSTINGS) -> tuple[list[L
 
 def load_all() -> tuple[list[LabelledDoc], list[str]]:
     real, problems = load_real()
-    return load_written() + real, problems
+    return load_written() + load_ext() + real, problems

@@ -8,8 +8,9 @@ section (never used to choose anything).
 
 The catalogue is the 41 standards: the bundled seed, ``../shared/data/standards/full``
 and ``partial`` (the seed's partial form is skipped: the complete seed is kept), imported
-into a temporary folder. Labels: ``../shared/labelling/written_rank.jsonl``; texts:
-``written.jsonl``. Top-1 is right when the best-fitting standard is in
+into a temporary folder. Labels: ``../shared/labelling/written_rank.jsonl`` (texts:
+``written.jsonl``) and the project's extension ``evaluation/labels/written_ext_rank.jsonl``
+(texts: ``written_ext.jsonl``; see ``evaluation/labels/README.md``), each with its own fixed split. Top-1 is right when the best-fitting standard is in
 ``acceptable_both``, or, where both labellers said none fits (``best`` empty), when the
 best fit is below ``NONE_FIT``. Best-in-top-3: one of ``best`` among the first three
 (documents with an empty ``best`` are left out of it).
@@ -28,10 +29,10 @@ import numpy as np
 
 from matcher.catalog import Catalog
 from matcher.pipeline import Matcher
-from matcher.rank import FEATURES, NONE_FIT, RankParams, rank_path
+from matcher.rank import EXEMPLAR_FEATURES, FEATURES, NONE_FIT, Exemplars, RankParams, doc_vector, exemplars_path, rank_path
 from matcher.resources import bundled_catalog_dir
 
-from .corpus import load_written
+from .corpus import EXT, load_written
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -39,13 +40,18 @@ STANDARDS = SHARED / "data" / "standards"
 LABELS = SHARED / "labelling"
 RANK_MD = Path(__file__).resolve().parent / "RANK.md"
 FOLDS = 5
+TEST_SETS = (("test_shared", "shared"), ("test_ext", "ext"))
+TEST_TITLES = {
+    "test_shared": "Test split of `written_rank.jsonl`, fitted on the train splits (scored before this ranker: see above)",
+    "test_ext": "Test split of the extension (writers W9–W11), fitted on the train splits; never scored before",
+}
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 # how the features were chosen, measured with this module's cross-validation (kept in RANK.md)
 HISTORY = """\
 ## How the features were chosen (train split only)
 
-Every choice below was made on the train split's 5-fold cross-validation (by document); the test
-split was scored once, after the last choice, by `python -m evaluation.rank --fit --test`.
+Every choice below was made on the train split's 5-fold cross-validation (by document) of
+`written_rank.jsonl` (180 documents, before the extension).
 
 | ranker (train CV, 180 documents) | top-1 | best in top-3 | neighbour top-1 |
 |---|---|---|---|
@@ -54,6 +60,16 @@ split was scored once, after the last choice, by `python -m evaluation.rank --fi
 | + role head (first line only) against names, document-mean e5, levels | 0.711 | 0.752 | 0.489 |
 | + role head with wanted-job and dated résumé lines, English role words | 0.761 | 0.806 | 0.574 |
 | the same without the head-as-passage cosine (one encoding less; kept) | 0.756 | 0.806 | 0.553 |
+| + exemplars: nearest labelled documents' cosine and k-NN vote, k = 3 | 0.806 | 0.884 | 0.574 |
+| the same, k = 5 | 0.817 | 0.884 | 0.596 |
+| the same, k = 10 | 0.828 | 0.907 | 0.574 |
+| the same, k = 20 (kept) | 0.867 | 0.907 | 0.702 |
+
+The test split above was scored twice before the exemplar features (top-1 0.633 / best in top-3 0.650
+for the ranker of the last-but-one row, 0.633 / 0.700 before it). The exemplar features and k were
+chosen on the train split alone, by the cross-validation above and by leave one writer out (k = 3, 5,
+10, 20: top-1 0.800, 0.828, 0.828, 0.839; best in top-3 0.860, 0.845, 0.845, 0.845), before the
+extension's labels (writers W9–W11) arrived; its test split had not been scored by any ranker.
 
 The listwise objective was tried and dropped (worse on the CV at every regularisation tried); the
 per-pair logistic model stays, its fit keeps its meaning (probability that the standard is acceptable).
@@ -70,16 +86,25 @@ class RankDoc:
     text: str
     best: tuple[str, ...]
     acceptable: tuple[str, ...]
+    corpus: str = "shared"  # "shared" (../shared/labelling) or "ext" (evaluation/labels)
+
+    @property
+    def writer(self) -> str:
+        return self.id.split("-")[0]
 
 
 def load_docs() -> list[RankDoc]:
-    texts = {d.id: d.text for d in load_written(LABELS)}
     out = []
-    for line in (LABELS / "written_rank.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            out.append(RankDoc(d["id"], d["kind"], d["group"], d["split"], texts[d["id"]], tuple(d["best"]),
-                               tuple(d["acceptable_both"])))
+    for corpus, root, name in (("shared", LABELS, "written_rank.jsonl"), ("ext", EXT, "written_ext_rank.jsonl")):
+        path = root / name
+        if corpus == "ext" and not path.is_file():
+            continue
+        texts = {d.id: d.text for d in load_written(root, "written.jsonl" if corpus == "shared" else "written_ext.jsonl")}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                d = json.loads(line)
+                out.append(RankDoc(d["id"], d["kind"], d["group"], d["split"], texts[d["id"]], tuple(d["best"]),
+                                   tuple(d["acceptable_both"]), corpus))
     return out
 
 
@@ -93,10 +118,29 @@ def build_catalog(directory: Path) -> Catalog:
     return cat
 
 
-def features(matcher: Matcher, docs: list[RankDoc]) -> np.ndarray:
-    """(n_docs, n_standards, len(FEATURES)). Every text is analysed as a posting: the written documents
-    are not private, so their clause vectors may stay in the evaluation's embedding cache."""
-    return np.stack([matcher.rank_features(a)[0] for a in matcher.analyse([d.text for d in docs], kind="posting")])
+def features(matcher: Matcher, docs: list[RankDoc]) -> tuple[np.ndarray, np.ndarray]:
+    """(n_docs, n_standards, len(FEATURES)) without the exemplar features (0 here: they depend on which
+    documents are exemplars, :func:`with_exemplars`), and each document's unit mean vector. Every text is
+    analysed as a posting: the written documents are not private, so their clause vectors may stay in the
+    evaluation's embedding cache."""
+    analysed = matcher.analyse([d.text for d in docs], kind="posting")
+    table = matcher.rank_table
+    dim = table.titles_p.shape[1]
+    x = np.stack([table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors)[0] for a in analysed])
+    return x, np.stack([doc_vector(a.vectors, dim) for a in analysed])
+
+
+def exemplars_of(docs: list[RankDoc], means: np.ndarray) -> Exemplars:
+    return Exemplars.of(means, [d.acceptable for d in docs])
+
+
+def with_exemplars(x: np.ndarray, means: np.ndarray, ex: Exemplars, codes: list[str], self_exclude: bool = False) -> np.ndarray:
+    """``x`` with its exemplar features computed against ``ex``; ``self_exclude``: the queries are
+    ``ex``'s own documents, in order, and none is its own exemplar."""
+    out = x.copy()
+    exclude = np.eye(len(means), dtype=bool) if self_exclude else None
+    out[:, :, -len(EXEMPLAR_FEATURES):] = ex.features(means, codes, exclude)
+    return out
 
 
 def labels(docs: list[RankDoc], codes: list[str]) -> np.ndarray:
@@ -150,14 +194,33 @@ def summary(results: list[dict]) -> dict:
     return out
 
 
-def cross_validate(docs: list[RankDoc], codes: list[str], x: np.ndarray, y: np.ndarray, c: float, model: str) -> list[dict]:
-    rng = np.random.default_rng(0)
-    fold = rng.permutation(len(docs)) % FOLDS
+def fit_with_exemplars(docs: list[RankDoc], codes: list[str], x: np.ndarray, means: np.ndarray, y: np.ndarray,
+                       c: float, model: str) -> tuple[RankParams, Exemplars]:
+    """The ranker fitted on ``docs``: each document's exemplar features from the others (leave one out)."""
+    ex = exemplars_of(docs, means)
+    return fit_params(with_exemplars(x, means, ex, codes, self_exclude=True), y, c, model), ex
+
+
+def held_out(docs: list[RankDoc], codes: list[str], x: np.ndarray, means: np.ndarray, y: np.ndarray, c: float,
+             model: str, groups: np.ndarray) -> list[dict]:
+    """Each group of documents scored by the ranker (and exemplars) fitted on the other groups."""
     fits = np.zeros(y.shape)
-    for k in range(FOLDS):
-        tr, te = fold != k, fold == k
-        fits[te] = score(fit_params(x[tr], y[tr], c, model), x[te])
+    for g in np.unique(groups):
+        tr, te = groups != g, groups == g
+        params, ex = fit_with_exemplars([d for d, t in zip(docs, tr) if t], codes, x[tr], means[tr], y[tr], c, model)
+        fits[te] = score(params, with_exemplars(x[te], means[te], ex, codes))
     return judge(docs, codes, fits)
+
+
+def cross_validate(docs: list[RankDoc], codes: list[str], x: np.ndarray, means: np.ndarray, y: np.ndarray, c: float,
+                   model: str) -> list[dict]:
+    rng = np.random.default_rng(0)
+    return held_out(docs, codes, x, means, y, c, model, rng.permutation(len(docs)) % FOLDS)
+
+
+def leave_one_writer_out(docs: list[RankDoc], codes: list[str], x: np.ndarray, means: np.ndarray, y: np.ndarray,
+                         c: float, model: str) -> list[dict]:
+    return held_out(docs, codes, x, means, y, c, model, np.array([d.writer for d in docs]))
 
 
 def table(s: dict) -> list[str]:
@@ -190,15 +253,18 @@ def main(argv: list[str] | None = None) -> int:
     matcher = Matcher(cat, model=args.model, cache=ROOT / ".cache" / "rank")
     codes = cat.codes()
     train = [d for d in docs if d.split == "train"]
-    test = [d for d in docs if d.split == "test"]
-    xtr = features(matcher, train)
+    tests = {name: [d for d in docs if d.split == "test" and d.corpus == corpus] for name, corpus in TEST_SETS}
+    xtr, mtr = features(matcher, train)
     ytr = labels(train, codes)
     model = matcher.encoder.name
-    cv = {c: cross_validate(train, codes, xtr, ytr, c, model) for c in C_GRID}
+    cv = {c: cross_validate(train, codes, xtr, mtr, ytr, c, model) for c in C_GRID}
     best_c = max(C_GRID, key=lambda c: (summary(cv[c])["all"]["top1"] + summary(cv[c])["all"]["top3"], -c))
     cv_sum = summary(cv[best_c])
-    params = fit_params(xtr, ytr, best_c, model)
-    params = RankParams(**{**params.__dict__, "metrics": {"cv_train": cv_sum["all"], "C": best_c}})
+    lowo_sum = summary(leave_one_writer_out(train, codes, xtr, mtr, ytr, best_c, model))
+    params, exemplars = fit_with_exemplars(train, codes, xtr, mtr, ytr, best_c, model)
+    params = RankParams(**{**params.__dict__, "metrics": {"cv_train": cv_sum["all"], "lowo_train": lowo_sum["all"],
+                                                          "C": best_c}})
+    n_ext = sum(d.corpus == "ext" for d in train)
     lines = [
         "# Which standard is this? The ranker on the labelled written documents",
         "",
@@ -207,7 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Catalogue: the bundled seed KMC2432-004v2 (complete), the 3 complete outline standards and 37",
         "partial ones of `../shared/data/standards/` (the seed's own partial form is not imported over the",
-        "complete seed). Labels: `../shared/labelling/written_rank.jsonl` (two labellers); texts: `written.jsonl`.",
+        "complete seed). Labels: `../shared/labelling/written_rank.jsonl` (two labellers; texts `written.jsonl`)",
+        "and the project's extension `evaluation/labels/written_ext_rank.jsonl` (two further labellers; texts",
+        "`written_ext.jsonl`, writers W9–W11; see `evaluation/labels/README.md`).",
         "",
         "- **top-1 acceptable**: the best-fitting standard is in `acceptable_both`; where both labellers said",
         f"  none fits (`best` empty), right when the best fit is below {NONE_FIT}.",
@@ -216,41 +284,50 @@ def main(argv: list[str] | None = None) -> int:
         "- **best in top-3**: one of `best` among the first three (documents with an empty `best` left out).",
         "",
         f"Features ({len(FEATURES)}): {', '.join(FEATURES)} (see `matcher/rank.py`); a logistic model over",
-        "(document, standard) pairs, target: the standard is in `acceptable_both`. C chosen by cross-validation",
-        f"on the train split from {list(C_GRID)}: C = {best_c}.",
+        "(document, standard) pairs, target: the standard is in `acceptable_both`. The exemplar features of a",
+        "training document come from the other training documents (leave one out); those of a held-out",
+        f"document from the training documents of its fold. C chosen by cross-validation on the train split from {list(C_GRID)}: C = {best_c}.",
         "",
         *HISTORY.splitlines(),
         "",
-        f"## Train split, {FOLDS}-fold cross-validation by document ({len(train)} documents)",
+        f"## Train split, {FOLDS}-fold cross-validation by document ({len(train)} documents, {n_ext} of them from the extension)",
         "",
         *table(cv_sum),
         "",
         "C grid (all train documents): " + "; ".join(
             f"C={c}: top-1 {summary(cv[c])['all']['top1']:.3f}, top-3 {summary(cv[c])['all']['top3']:.3f}" for c in C_GRID),
         "",
+        "## Train split, leave one writer out (the ranker and its exemplars fitted without the writer)",
+        "",
+        *table(lowo_sum),
+        "",
         "Cross-validated misses (top-1):",
         "",
         *misses(cv[best_c]),
     ]
     if args.test:
-        xte = features(matcher, test)
-        te = judge(test, codes, score(params, xte))
-        te_sum = summary(te)
-        params = RankParams(**{**params.__dict__, "metrics": {**params.metrics, "test": te_sum["all"]}})
-        lines += [
-            "",
-            f"## Test split ({len(test)} documents), scored once with the parameters fitted on the train split",
-            "",
-            *table(te_sum),
-            "",
-            "Test misses (top-1):",
-            "",
-            *misses(te, 30),
-        ]
+        for name, _ in TEST_SETS:
+            if not tests[name]:
+                continue
+            xte, mte = features(matcher, tests[name])
+            te = judge(tests[name], codes, score(params, with_exemplars(xte, mte, exemplars, codes)))
+            te_sum = summary(te)
+            params = RankParams(**{**params.__dict__, "metrics": {**params.metrics, name: te_sum["all"]}})
+            lines += [
+                "",
+                f"## {TEST_TITLES[name]} ({len(tests[name])} documents)",
+                "",
+                *table(te_sum),
+                "",
+                "Misses (top-1):",
+                "",
+                *misses(te, 30),
+            ]
     if args.fit:
         path = rank_path(model)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(params.to_json(), encoding="utf-8")
+        exemplars.save(exemplars_path(model))
         RANK_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"saved {path} and {RANK_MD}")
     print("\n".join(lines))

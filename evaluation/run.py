@@ -11,8 +11,10 @@ Protocols (all by document; labels from ``../shared/labelling``, see :mod:`.corp
   out-of-fold stage-1 scores of an inner split, so nothing is scored by a model that saw it.
 * **LOWO**: leave one writer out: the judge fitted on the other seven writers' train
   documents (and the real train postings), applied to the eighth writer's train documents.
-* **test**: every method fitted once on the whole train split, applied to the test split.
-  These are the numbers to quote; the test split was not looked at while building the judge.
+* **test**: every method fitted once on the whole train split (of both corpora), applied to the
+  test split of ``../shared/labelling`` and, in its own section, to the test split of the
+  project's extension (``evaluation/labels``: writers W9–W11, labelled after the judge was
+  designed). Nothing is chosen on either.
 
 Item metrics are micro precision / recall / F1 over the labelled item types (indicators,
 knowledge, skills, attitudes); items only one annotator gave are left out.
@@ -107,7 +109,10 @@ def run(quick: bool = False, log=print, sample: int = 0) -> dict:
             log(f"LOWO: writer {writers[n]} done ({time.time() - t0:.0f} s)")
         res["lowo"] = {"preds": lowo, "writers": writers, "splits": lowo_splits}
         test_preds = protocol("test", [(train, test)])
-        res["test"] = {"preds": test_preds, "rows": test}
+        res["test"] = {"preds": test_preds, "rows": [k for k in test if col.docs[k].doc.corpus == "shared"]}
+        ext_test = [k for k in test if col.docs[k].doc.corpus == "ext"]
+        if ext_test:
+            res["test_ext"] = {"preds": test_preds, "rows": ext_test}
         final = tr.fit_judge(col, train, model, fit_labels, about={
             "fitted_on": "the train split of ../shared/labelling/written.jsonl and real_postings.jsonl",
             "documents": len(train), "command": "python -m evaluation"})

@@ -22,7 +22,7 @@ from .errors import InputError
 from .glossary import Glossary
 from .index import MATCH_TYPES, ItemIndex, item_views, load_or_build
 from .judge import JUDGED_TYPES, Judge, best_clause, clause_feature_tensor, sigmoid
-from .rank import RankedStandard, RankParams, RankTable, load_rank_params
+from .rank import Exemplars, RankedStandard, RankParams, RankTable, load_exemplars, load_rank_params
 from .report import Evidence, FitItem, FitReport, ItemResult, MatchReport, StandardRef, TaskCoverage, gap_advice
 from .standard import Item, Standard
 from .text import Clause, check_input, split_clauses
@@ -114,6 +114,11 @@ class Matcher:
     @cached_property
     def rank_params(self) -> RankParams:
         return self._rank_params_arg or load_rank_params(self.encoder.name)
+
+    @cached_property
+    def rank_exemplars(self) -> Exemplars:
+        """The labelled documents the ranker compares with (none with explicit ``rank_params``)."""
+        return Exemplars.empty() if self._rank_params_arg else load_exemplars(self.encoder.name)
 
     @cached_property
     def _attitude_cues(self) -> dict[str, list[str]]:
@@ -347,7 +352,7 @@ class Matcher:
     def rank_features(self, a: Analysed) -> tuple[np.ndarray, np.ndarray]:
         """(n_standards, len(rank.FEATURES)) ranking features of an analysed text, in catalogue order,
         and the clause-to-view cosines they came from."""
-        return self.rank_table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors)
+        return self.rank_table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors, self.rank_exemplars)
 
     def rank_analysed(self, a: Analysed, *, top: int | None = None) -> list[RankedStandard]:
         table = self.rank_table

@@ -41,9 +41,19 @@ get their Chinese equivalent added), and against every standard's name (footnote
 * ``level_prod``   the product of the two levels (−1, 0, 1);
 * ``text_name``    char TF-IDF cosine of the whole document to the name;
 
-each as it is and minus its maximum over the catalogue (``rel_``). Every feature comes from
-the standard's own text, and the weights are shared: a newly imported standard is ranked
-without labels of its own. A logistic model
+each as it is and minus its maximum over the catalogue (``rel_``).
+
+``EXEMPLAR_FEATURES`` say which standards labelled documents like this one were given
+(:class:`Exemplars`: the mean content-clause vector of each labelled written document and the
+standards both labellers accepted for it, fitted beside the parameters; no text is kept):
+
+* ``ex_max``      the highest cosine of the document to an exemplar accepted for this standard;
+* ``ex_has``      1 when the standard has an exemplar at all;
+* ``rel_ex_max``  ``ex_max`` minus its maximum over the catalogue;
+* ``knn_vote``    over the document's ``KNN`` nearest exemplars, the cosine-weighted share accepted for this standard.
+
+Every other feature comes from the standard's own text, and the weights are shared: a newly
+imported standard is ranked without labels of its own (its exemplar features are 0). A logistic model
 over the standardised features gives ``fit``, the probability that the standard is
 acceptable for the document; the ranking is by fit. Its parameters are JSON
 (``matcher/data/rank/<model>.json``), refitted with ``python -m evaluation.rank --fit`` on the
@@ -71,8 +81,10 @@ BASE_FEATURES = ("best", "top3", "items", "z_share", "tasks", "votes", "clauses"
 LEX_STRONG = 0.3
 ROLE_FEATURES = ("role_name", "role_name_q", "role_title", "doc_title", "doc_desc", "level_same",
                  "level_prod", "text_name")
+EXEMPLAR_FEATURES = ("ex_max", "ex_has", "rel_ex_max", "knn_vote")
+KNN = 20
 FEATURES = (BASE_FEATURES + tuple(f"norm_{f}" for f in BASE_FEATURES) + tuple(f"rel_{f}" for f in BASE_FEATURES)
-            + ROLE_FEATURES + tuple(f"rel_{f}" for f in ROLE_FEATURES))
+            + ROLE_FEATURES + tuple(f"rel_{f}" for f in ROLE_FEATURES) + EXEMPLAR_FEATURES)
 BACKGROUND_DOCS = 12  # pseudo-documents cut from the background sentences
 NONE_FIT = 0.5  # a top fit below this says that no catalogued standard fits
 MAX_EVIDENCE = 3
@@ -153,6 +165,90 @@ class RankParams:
 
 def rank_path(model: str, directory: Path = RANK_DIR) -> Path:
     return directory / (resources.model_slug(model) + ".json")
+
+
+def exemplars_path(model: str, directory: Path = RANK_DIR) -> Path:
+    return directory / (resources.model_slug(model) + ".exemplars.npz")
+
+
+@dataclass(frozen=True)
+class Exemplars:
+    """Labelled documents as the ranker remembers them: a unit mean vector each and the codes
+    accepted for it (``accepted[d, k]``: ``codes[k]`` is acceptable for document ``d``)."""
+
+    vectors: np.ndarray  # (n_docs, dim) float32, unit length
+    codes: tuple[str, ...]
+    accepted: np.ndarray  # (n_docs, n_codes) bool
+
+    @classmethod
+    def empty(cls, dim: int = 0) -> "Exemplars":
+        return cls(np.zeros((0, dim), dtype=np.float32), (), np.zeros((0, 0), dtype=bool))
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, accepted: Sequence[Sequence[str]]) -> "Exemplars":
+        codes = tuple(sorted({c for a in accepted for c in a}))
+        pos = {c: k for k, c in enumerate(codes)}
+        acc = np.zeros((len(accepted), len(codes)), dtype=bool)
+        for d, a in enumerate(accepted):
+            acc[d, [pos[c] for c in a]] = True
+        return cls(np.asarray(vectors, dtype=np.float32), codes, acc)
+
+    def save(self, path: Path) -> None:
+        from .io import atomic_open
+
+        with atomic_open(path, "wb") as fh:
+            np.savez_compressed(fh, vectors=self.vectors.astype(np.float16), codes=np.array(self.codes, dtype=str),
+                                accepted=self.accepted)
+
+    @classmethod
+    def load(cls, path: Path) -> "Exemplars":
+        with np.load(path, allow_pickle=False) as z:
+            return cls(z["vectors"].astype(np.float32), tuple(str(c) for c in z["codes"]), z["accepted"].astype(bool))
+
+    def features(self, means: np.ndarray, codes: Sequence[str], exclude: np.ndarray | None = None) -> np.ndarray:
+        """(n_queries, len(codes), len(EXEMPLAR_FEATURES)) for unit document vectors ``means``;
+        ``exclude[q, d]`` hides exemplar ``d`` from query ``q`` (a document is not its own exemplar)."""
+        means = np.atleast_2d(np.asarray(means, dtype=np.float32))
+        out = np.zeros((len(means), len(codes), len(EXEMPLAR_FEATURES)))
+        if not len(self.vectors) or not len(codes):
+            return out
+        pos = {c: k for k, c in enumerate(self.codes)}
+        cols = np.array([pos.get(c, -1) for c in codes])
+        acc = np.zeros((len(self.vectors), len(codes)), dtype=bool)
+        acc[:, cols >= 0] = self.accepted[:, cols[cols >= 0]]
+        sim = means @ self.vectors.T  # (q, d)
+        if exclude is not None:
+            sim = np.where(exclude, -1.0, sim)
+        has: np.ndarray = np.asarray(acc.any(axis=0), dtype=bool)
+        masked = np.where(acc[None, :, :], sim[:, :, None], -1.0)  # (q, d, codes)
+        ex_max = np.where(has[None, :], masked.max(axis=1), 0.0)
+        k = min(KNN, sim.shape[1])
+        nn = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+        w = np.maximum(np.take_along_axis(sim, nn, axis=1), 0.0)
+        vote = np.einsum("qk,qkc->qc", w, acc[nn].astype(np.float64)) / np.maximum(w.sum(axis=1, keepdims=True), 1e-9)
+        out[:, :, 0] = ex_max
+        out[:, :, 1] = has
+        out[:, :, 2] = ex_max - ex_max.max(axis=1, keepdims=True)
+        out[:, :, 3] = vote
+        return out
+
+
+def load_exemplars(model: str, directory: Path = RANK_DIR) -> Exemplars:
+    path = exemplars_path(model, directory)
+    if path.is_file():
+        try:
+            return Exemplars.load(path)
+        except (OSError, ValueError, KeyError):
+            pass
+    return Exemplars.empty()
+
+
+def doc_vector(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """The unit mean of a document's content-clause vectors (zeros for a document without content)."""
+    if not len(vectors):
+        return np.zeros(dim, dtype=np.float32)
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
 
 def load_rank_params(model: str, directory: Path = RANK_DIR) -> RankParams:
@@ -316,13 +412,18 @@ class RankTable:
         self.bg_mean = base.mean(axis=0)
         self.bg_scale = np.maximum(base.std(axis=0), 1e-3)
 
-    def features(self, text: str, clause_norms: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(n_standards, len(FEATURES)) features and the (clauses, views) cosine matrix."""
+    def features(self, text: str, clause_norms: Sequence[str], vectors: np.ndarray,
+                 exemplars: Exemplars | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(n_standards, len(FEATURES)) features and the (clauses, views) cosine matrix; without
+        ``exemplars`` the exemplar features are 0 (:meth:`Exemplars.features` fills them)."""
         x, cos = self._base(clause_norms, vectors)
         norm = (x - self.bg_mean) / self.bg_scale
         rel = norm - norm.max(axis=0, keepdims=True)
         role = self._role(text, vectors)
-        return np.column_stack([x, norm, rel, role, role - role.max(axis=0, keepdims=True)]), cos
+        ex = np.zeros((len(self.standards), len(EXEMPLAR_FEATURES)))
+        if exemplars is not None:
+            ex = exemplars.features(doc_vector(vectors, self.titles_p.shape[1])[None, :], self.codes)[0]
+        return np.column_stack([x, norm, rel, role, role - role.max(axis=0, keepdims=True), ex]), cos
 
     def _role(self, text: str, vectors: np.ndarray) -> np.ndarray:
         """(n_standards, len(ROLE_FEATURES)): the document's role head and whole text against each name."""
@@ -334,11 +435,7 @@ class RankTable:
         hq = np.asarray(inner.encode([head], kind="query"), dtype=np.float32)[0]
         lex = self.name_lexical.transform([head, normalize(text)])
         by_name = (lex @ self.lex_names.T).toarray()
-        if len(vectors):
-            mean = vectors.mean(axis=0)
-            mean = mean / max(float(np.linalg.norm(mean)), 1e-9)
-        else:
-            mean = np.zeros(self.titles_p.shape[1], dtype=np.float32)
+        mean = doc_vector(vectors, self.titles_p.shape[1])
         level = role_level(head)
         return np.column_stack([
             by_name[0],

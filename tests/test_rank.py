@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from matcher.rank import FEATURES, ROLE_FEATURES, RankParams, role_head, role_level
+from matcher.rank import EXEMPLAR_FEATURES, FEATURES, ROLE_FEATURES, Exemplars, RankParams, role_head, role_level
 
 
 def test_role_head_takes_the_title_line_not_a_bare_heading():
@@ -29,8 +30,36 @@ def test_role_level(text, level):
 
 
 def test_features_are_base_normalised_relative_and_role():
-    assert len(FEATURES) == 12 * 3 + len(ROLE_FEATURES) * 2
+    assert len(FEATURES) == 12 * 3 + len(ROLE_FEATURES) * 2 + len(EXEMPLAR_FEATURES)
     assert FEATURES[36:38] == ("role_name", "role_name_q")
-    assert FEATURES[-1] == "rel_text_name"
+    assert FEATURES[-len(EXEMPLAR_FEATURES) - 1] == "rel_text_name"
+    assert FEATURES[-1] == "knn_vote"
     p = RankParams.prior("m")
     assert RankParams.from_json(p.to_json()) == p
+
+
+def _unit(*v):
+    a = np.array(v, dtype=np.float32)
+    return a / np.linalg.norm(a)
+
+
+def test_exemplar_features_follow_the_nearest_labelled_documents(tmp_path):
+    ex = Exemplars.of(np.stack([_unit(1, 0, 0), _unit(0.9, 0.1, 0), _unit(0, 1, 0)]),
+                      [("PR",), ("PR", "EVENT"), ()])
+    codes = ["EVENT", "PR", "NEW"]  # NEW: a standard no labelled document was given
+    f = ex.features(_unit(1, 0.05, 0)[None, :], codes)[0]
+    ex_max, has, rel, vote = (f[:, k] for k in range(len(EXEMPLAR_FEATURES)))
+    assert has.tolist() == [1.0, 1.0, 0.0]
+    assert ex_max[1] > ex_max[0] > 0.9 and ex_max[2] == 0.0 and rel[1] == 0.0
+    assert vote[1] > vote[0] > vote[2] == 0.0 and vote[1] <= 1.0
+    # a document is never its own exemplar when excluded
+    own = ex.features(ex.vectors, codes, exclude=np.eye(3, dtype=bool))
+    assert own[0, 1, 0] < 1.0 - 1e-6
+    ex.save(tmp_path / "x.npz")
+    back = Exemplars.load(tmp_path / "x.npz")
+    assert back.codes == ex.codes and (back.accepted == ex.accepted).all()
+    assert np.allclose(back.vectors, ex.vectors, atol=1e-3)
+
+
+def test_no_exemplars_give_zero_features():
+    assert not Exemplars.empty().features(_unit(1, 0)[None, :], ["A", "B"]).any()
