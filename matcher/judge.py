@@ -57,7 +57,11 @@ NEGATION = re.compile(
     r"不需|不用|無需|毋需|毋須|無須|不必|不須|不需要|免經驗|不要求|非必要|"
     r"由(?:其他)?同事負責|主要由.{0,12}負責|較少接觸|接觸較少|很少接觸|未曾|沒有(?:相關)?經驗|不熟悉|不擅長|"
     r"\bno need\b|\bnot (?:required|needed|necessary|expected)\b|\bno (?:prior )?\w* ?experience (?:is )?(?:needed|required)\b|"
-    r"\b(?:do|does|did)n[’']?t (?:need|require|handle|do)\b|\bnever\b|\bnot responsible\b|\bhandled by (?:a |my )?colleague",
+    r"由(?:其他|另外的?|別的)?(?:部門|單位|團隊|同事|公關室|公關部|公關組|公關公司|總部|行銷部|品牌部|PR ?team).{0,8}(?:負責|處理|發布|統一)|"
+    r"不負責|不涉及|非本職|不在本職|不包含|不包括|"
+    r"\b(?:do|does|did)n[’']?t (?:need|require|handle|do)\b|\bnever\b|\bnot responsible\b|\bnot part of\b|"
+    r"\b(?:is|are) (?:handled|managed|owned|done) by (?:the |our |a |another |my )?(?!me\b|you\b)\w+|"
+    r"\bhandled (?:by (?:a |my )?colleague|elsewhere)",
     re.I,
 )
 

@@ -65,6 +65,10 @@ def test_negated_press_release_is_not_evidence(matcher):
 def test_negation_cues():
     assert negated("本職缺不需撰寫新聞稿") and negated("新聞稿過去主要由同事負責，我接觸較少")
     assert negated("No PR experience needed") and not negated("負責撰寫新聞稿")
+    # another team owns the work (guideline rule 6), but not "by me" or "by you"
+    assert negated("Media enquiries and press releases are handled by the Corporate Communications team")
+    assert negated("對外新聞稿由公關室統一發布") and negated("本職位不負責媒體聯繫")
+    assert not negated("新聞稿由我負責撰寫") and not negated("Press releases are handled by you")
 
 
 def test_mixed_english_pr_posting(matcher):
