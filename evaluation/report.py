@@ -113,5 +113,7 @@ def write_report(res: dict, path: Path = REPORT_PATH) -> None:
         t = res["test_ext"]
         L += table("The extension's test split (writers W9–W11)", t["preds"], t["rows"],
                    f"{len(t['rows'])} documents by three writers the judge had never seen, labelled by two further "
-                   "annotators after the judge's design was fixed; the same fitted methods as above.")
+                   "annotators after the judge's design was fixed; the same fitted methods as above. Nothing was chosen on "
+                   "it; its history (how often it was scored, and what changed between) is in "
+                   "`evaluation/labels/README.md`.")
     path.write_text("\n".join(L) + "\n", encoding="utf-8")

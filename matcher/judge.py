@@ -24,7 +24,9 @@ structure), and the kind of text:
 
     p[i] = σ(u_i · [max_c s1[i, c], σ(max_c s1[·, c]), resume] + e_i)
 
-Statuses: ``covered`` at ``p ≥ covered``, ``partial`` at ``p ≥ partial``. Tasks and outputs
+Statuses: ``covered`` at ``p ≥ covered``, ``partial`` at ``p ≥ partial``; an item whose every
+evidence clause is ``implied`` (below) is ``partial`` at most: on cross-validation such
+inferences are right about half the time. Tasks and outputs
 follow from their indicators (the labelling guideline's rule). A clause carrying a negation
 cue next to one of an item's terms ("本職缺不需撰寫新聞稿") is never evidence for that item.
 
