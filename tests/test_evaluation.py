@@ -112,3 +112,27 @@ def test_the_whole_evaluation_runs_on_a_sample():
                     "## The frozen test split"):
         assert section in report
     assert "| **judge** |" in report and "| BM25 (jieba) |" in report
+
+
+def test_the_extension_follows_the_protocol():
+    """evaluation/labels: 60 documents by W9–W11, two annotators each who are not the writers, gold = both,
+    evidence spans inside the text, the split as fixed in split.json, and rank labels for every document."""
+    import json
+
+    from evaluation.corpus import EXT, load_ext
+
+    docs = load_ext()
+    assert len(docs) == 60 and {d.writer for d in docs} == {"W9", "W10", "W11"}
+    split = json.loads((EXT / "split.json").read_text(encoding="utf-8"))
+    assert {d.id: d.split for d in docs} == split and sum(v == "test" for v in split.values()) == 30
+    rows = {r["id"]: r for r in map(json.loads, (EXT / "written_ext.jsonl").read_text(encoding="utf-8").splitlines())}
+    for d in docs:
+        a, b = rows[d.id]["annotators"]
+        assert a != b and not {a, b} & {d.writer}
+        assert d.positive == d.annotator_a & d.annotator_b and d.ambiguous == d.annotator_a ^ d.annotator_b
+        for item in d.positive:
+            spans = d.evidence[item]["spans"]
+            assert spans and all(0 <= s < e <= len(d.text) for s, e in spans), (d.id, item)
+    ranks = [json.loads(line) for line in (EXT / "written_ext_rank.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in ranks] == [d.id for d in docs]
+    assert all(set(r["acceptable_both"]) <= set(r["acceptable_either"]) for r in ranks)
