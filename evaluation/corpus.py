@@ -66,12 +66,11 @@ def _doc(r: dict, source: str, text: str, kind: str, group: str, lang: str, writ
     )
 
 
-def load_written(root: Path = LABELLING, name: str = "written.jsonl") -> list[LabelledDoc]:
+def load_written(root: Path = LABELLING, name: str = "written.jsonl", corpus: str = "shared") -> list[LabelledDoc]:
     path = root / name
     if not path.is_file():
         raise MatcherError(f"{path} is missing: the labelled corpora are read from ../shared/labelling "
                            "and evaluation/labels")
-    corpus = "ext" if root == EXT else "shared"
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -82,7 +81,7 @@ def load_written(root: Path = LABELLING, name: str = "written.jsonl") -> list[La
 
 def load_ext(root: Path = EXT) -> list[LabelledDoc]:
     """The project's extension (writers W9–W11); empty where its file is absent."""
-    return load_written(root, "written_ext.jsonl") if (root / "written_ext.jsonl").is_file() else []
+    return load_written(root, "written_ext.jsonl", "ext") if (root / "written_ext.jsonl").is_file() else []
 
 
 def read_real_texts(root: Path = POSTINGS) -> dict[str, str]:

@@ -32,7 +32,7 @@ from matcher.pipeline import Matcher
 from matcher.rank import EXEMPLAR_FEATURES, FEATURES, NONE_FIT, Exemplars, RankParams, doc_vector, exemplars_path, rank_path
 from matcher.resources import bundled_catalog_dir
 
-from .corpus import EXT, load_written
+from .corpus import EXT, load_ext, load_written
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -99,12 +99,11 @@ class RankDoc:
 
 
 def load_docs() -> list[RankDoc]:
+    texts = {d.id: d.text for d in load_written(LABELS) + load_ext()}
     out = []
-    for corpus, root, name in (("shared", LABELS, "written_rank.jsonl"), ("ext", EXT, "written_ext_rank.jsonl")):
-        path = root / name
-        if corpus == "ext" and not path.is_file():
+    for corpus, path in (("shared", LABELS / "written_rank.jsonl"), ("ext", EXT / "written_ext_rank.jsonl")):
+        if not path.is_file():  # the extension may be absent; main() checks the shared labels first
             continue
-        texts = {d.id: d.text for d in load_written(root, "written.jsonl" if corpus == "shared" else "written_ext.jsonl")}
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
@@ -129,9 +128,8 @@ def features(matcher: Matcher, docs: list[RankDoc]) -> tuple[np.ndarray, np.ndar
     analysed as a posting: the written documents are not private, so their clause vectors may stay in the
     evaluation's embedding cache."""
     analysed = matcher.analyse([d.text for d in docs], kind="posting")
-    table = matcher.rank_table
-    dim = table.titles_p.shape[1]
-    x = np.stack([table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors)[0] for a in analysed])
+    dim = matcher.rank_table.titles_p.shape[1]
+    x = np.stack([matcher.rank_features(a, exemplars=False)[0] for a in analysed])
     return x, np.stack([doc_vector(a.vectors, dim) for a in analysed])
 
 

@@ -351,10 +351,12 @@ class Matcher:
     def rank_many(self, texts: Sequence[str], *, top: int | None = None, kind: str = "posting") -> list[list[RankedStandard]]:
         return [self.rank_analysed(a, top=top) for a in self.analyse(texts, kind=kind)]
 
-    def rank_features(self, a: Analysed) -> tuple[np.ndarray, np.ndarray]:
+    def rank_features(self, a: Analysed, *, exemplars: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(n_standards, len(rank.FEATURES)) ranking features of an analysed text, in catalogue order,
-        and the clause-to-view cosines they came from."""
-        return self.rank_table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors, self.rank_exemplars)
+        and the clause-to-view cosines they came from; ``exemplars=False`` leaves the exemplar features 0
+        (the evaluation fills them per fold)."""
+        return self.rank_table.features(a.text, [a.clauses[i].norm for i in a.content], a.vectors,
+                                        self.rank_exemplars if exemplars else None)
 
     def rank_analysed(self, a: Analysed, *, top: int | None = None) -> list[RankedStandard]:
         table = self.rank_table

@@ -419,14 +419,16 @@ class RankTable:
         x, cos = self._base(clause_norms, vectors)
         norm = (x - self.bg_mean) / self.bg_scale
         rel = norm - norm.max(axis=0, keepdims=True)
-        role = self._role(text, vectors)
+        mean = doc_vector(vectors, self.titles_p.shape[1])
+        role = self._role(text, mean)
         ex = np.zeros((len(self.standards), len(EXEMPLAR_FEATURES)))
         if exemplars is not None:
-            ex = exemplars.features(doc_vector(vectors, self.titles_p.shape[1])[None, :], self.codes)[0]
+            ex = exemplars.features(mean[None, :], self.codes)[0]
         return np.column_stack([x, norm, rel, role, role - role.max(axis=0, keepdims=True), ex]), cos
 
-    def _role(self, text: str, vectors: np.ndarray) -> np.ndarray:
-        """(n_standards, len(ROLE_FEATURES)): the document's role head and whole text against each name."""
+    def _role(self, text: str, mean: np.ndarray) -> np.ndarray:
+        """(n_standards, len(ROLE_FEATURES)): the document's role head and whole text (its unit mean
+        clause vector ``mean``) against each name."""
         from .text import normalize
 
         head = role_head(text)
@@ -435,7 +437,6 @@ class RankTable:
         hq = np.asarray(inner.encode([head], kind="query"), dtype=np.float32)[0]
         lex = self.name_lexical.transform([head, normalize(text)])
         by_name = (lex @ self.lex_names.T).toarray()
-        mean = doc_vector(vectors, self.titles_p.shape[1])
         level = role_level(head)
         return np.column_stack([
             by_name[0],

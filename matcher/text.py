@@ -185,6 +185,16 @@ _BOILERPLATE_PATTERNS = (
 )
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _width(s: str) -> float:
+    """A clause's length in Chinese characters' worth: an English letter or space carries about
+    0.4 of what a Chinese character does, so English clauses are cut as late as Chinese ones."""
+    cjk = len(_CJK.findall(s))
+    return cjk + 0.4 * (len(s) - cjk)
+
+
 def _heading(line: str) -> tuple[str, int, bool]:
     """(heading text, length of the heading prefix, whether the heading opens a section) if the line
     starts with a heading, after any list marker ("一、工作內容", "■ 工作地點：台北", "1. Responsibilities").
@@ -215,7 +225,7 @@ def _is_bare_heading(s: str) -> bool:
     """A line that is only a section name: short (8 characters of Chinese, 5 words of English), no digits
     or sentence punctuation, and beginning or ending with a known heading word ("工作內容", "福利制度",
     "工作經歷", "What you'll do", "Responsibilities")."""
-    latin = not re.search(r"[\u3400-\u9fff]", s)
+    latin = not _CJK.search(s)
     limit = 32 if latin else 8
     if (not 0 < len(s) <= limit or (latin and len(s.split()) > 5) or re.search(r"[\d，。,；;、.!?]", s)
             or s.startswith(_NOT_HEADING_START)):
@@ -274,16 +284,6 @@ def _pieces(line: str, offset: int) -> Iterable[tuple[int, int]]:
             yield offset + a, offset + b
 
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def _width(s: str) -> float:
-    """A clause's length in Chinese characters' worth: an English letter or space carries about
-    0.4 of what a Chinese character does, so English clauses are cut as late as Chinese ones."""
-    cjk = len(_CJK.findall(s))
-    return cjk + 0.4 * (len(s) - cjk)
-
-
 def _cut_long(line: str, a: int, b: int, offset: int) -> Iterable[tuple[int, int]]:
     cuts = [a] + [a + m.start() for m in _COMMA.finditer(line[a:b])] + [b]
     start = a
@@ -306,7 +306,7 @@ def _is_title(line: str) -> bool:
     "王小明｜公關專員", "PR Specialist 公關專員"). A title says what the job is called,
     not what it involves, so it is never evidence of an item."""
     s = line.strip()
-    limit = 30 if re.search(r"[\u3400-\u9fff]", s) else 60  # "Corporate Communications Manager"
+    limit = 30 if _CJK.search(s) else 60  # "Corporate Communications Manager"
     if not 0 < len(s) <= limit or re.search(r"[。，,；;：:！？!?]", s) or _MARKER_AT_START.match(s):
         return False
     return not normalize(s).startswith(_DUTY_VERBS)  # "負責撰寫新聞稿" is a duty, not a title

@@ -36,9 +36,9 @@ def spans(text: str, item: str, labels: list[dict], problems: list[str], doc: st
     return [list(s) for s in sorted(out)]
 
 
-def item_row(d: dict, split: str, a_name: str, b_name: str, problems: list[str]) -> dict:
-    a = by_id(HERE / "raw" / f"{a_name}.jsonl")[d["id"]]
-    b = by_id(HERE / "raw" / f"{b_name}.jsonl")[d["id"]]
+def item_row(d: dict, split: str, labels: dict[str, dict[str, dict]], problems: list[str]) -> dict:
+    a_name, b_name = PAIRS[d["writer"]]
+    a, b = labels[a_name][d["id"]], labels[b_name][d["id"]]
     la = {x["item"]: x for x in a["labels"]}
     lb = {x["item"]: x for x in b["labels"]}
     gold = sorted(set(la) & set(lb))
@@ -65,7 +65,8 @@ def main() -> None:
     split = json.loads((HERE / "split.json").read_text(encoding="utf-8"))
     problems: list[str] = []
     docs = [d for w in PAIRS for d in read(HERE / "raw" / f"{w}.jsonl")]
-    items = [item_row(d, split[d["id"]], *PAIRS[d["writer"]], problems) for d in docs]
+    labels = {name: by_id(HERE / "raw" / f"{name}.jsonl") for pair in PAIRS.values() for name in pair}
+    items = [item_row(d, split[d["id"]], labels, problems) for d in docs]
     r1, r2 = by_id(HERE / "raw" / "R1.jsonl"), by_id(HERE / "raw" / "R2.jsonl")
     ranks = [rank_row(d, split[d["id"]], r1[d["id"]], r2[d["id"]]) for d in docs]
     for name, rows in (("written_ext.jsonl", items), ("written_ext_rank.jsonl", ranks)):
